@@ -62,4 +62,79 @@ public sealed class GuardedCoyoteTests(ITestOutputHelper output)
             },
             output);
     }
+
+    private sealed class Pair
+    {
+        public int A;
+        public int B;
+    }
+
+    [Fact]
+    public void WriteAndTryWrite_Concurrent_ReadersNeverSeeTornPair()
+    {
+        CoyoteRun.ExpectNoBug(
+            async () =>
+            {
+                var guarded = new Guarded<Pair>(new Pair());
+                Task writer = Task.Run(() =>
+                {
+                    for (int i = 1; i <= 2; i++)
+                    {
+                        guarded.Write(i, static (p, v) =>
+                        {
+                            p.A = v;
+                            Thread.Yield();
+                            p.B = v;
+                        });
+                    }
+                });
+                Task tryWriter = Task.Run(() => guarded.TryWrite(static p =>
+                {
+                    p.A = 10;
+                    Thread.Yield();
+                    p.B = 10;
+                }, TimeSpan.Zero));
+                Task reader = Task.Run(() =>
+                {
+                    for (int i = 0; i < 3; i++)
+                    {
+                        (int a, int b) = guarded.Read(static p => (p.A, p.B));
+                        Microsoft.Coyote.Specifications.Specification.Assert(a == b, $"Torn read: A={a}, B={b}.");
+                    }
+                });
+                await Task.WhenAll(new[] { writer, tryWriter, reader });
+            },
+            output);
+    }
+
+    [Fact]
+    public void Write_NestedCallOnSameInstanceUnderContention_AlwaysThrowsLockRecursion()
+    {
+        CoyoteRun.ExpectNoBug(
+            async () =>
+            {
+                var guarded = new Guarded<Counter>(new Counter());
+                Task Actor() => Task.Run(() =>
+                {
+                    bool threw = false;
+                    guarded.Write(c =>
+                    {
+                        try
+                        {
+                            guarded.Read(static x => x.Value);
+                        }
+                        catch (LockRecursionException)
+                        {
+                            threw = true;
+                        }
+
+                        c.Value++;
+                    });
+                    Microsoft.Coyote.Specifications.Specification.Assert(threw, "A nested call was not detected.");
+                });
+                await Task.WhenAll(new[] { Actor(), Actor() });
+                Microsoft.Coyote.Specifications.Specification.Assert(guarded.Read(static c => c.Value) == 2, "An update was lost.");
+            },
+            output);
+    }
 }
