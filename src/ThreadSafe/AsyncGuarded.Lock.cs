@@ -246,7 +246,7 @@ public sealed partial class AsyncGuarded<T>
     {
         try
         {
-            await waiter.Task.ConfigureAwait(false);
+            await waiter.Completion.Task.ConfigureAwait(false);
         }
         finally
         {
@@ -274,7 +274,7 @@ public sealed partial class AsyncGuarded<T>
             // newcomer can overtake the queue.
         }
 
-        bool handedOff = next.TrySetResult();
+        bool handedOff = next.Completion.TrySetResult();
         Debug.Assert(handedOff, "A dequeued waiter is completed only here.");
     }
 
@@ -292,7 +292,7 @@ public sealed partial class AsyncGuarded<T>
             Unlink(waiter);
         }
 
-        bool cancelled = waiter.TrySetCanceled(cancellationToken);
+        bool cancelled = waiter.Completion.TrySetCanceled(cancellationToken);
         Debug.Assert(cancelled, "A removed waiter is completed only here.");
     }
 
@@ -323,9 +323,12 @@ public sealed partial class AsyncGuarded<T>
         waiter.Queued = false;
     }
 
-    private sealed class Waiter(AsyncGuarded<T> owner) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Waiter(AsyncGuarded<T> owner)
     {
         public AsyncGuarded<T> Owner { get; } = owner;
+
+        // Completed exactly once, outside _gate: by Release (hand-off) or by Cancel, whichever dequeued it.
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Guarded by Owner._gate.
         public Waiter? Next { get; set; }
