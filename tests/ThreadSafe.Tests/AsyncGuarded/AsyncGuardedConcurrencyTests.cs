@@ -50,7 +50,7 @@ public sealed class AsyncGuardedConcurrencyTests
             }
         })).ToArray();
         await Task.WhenAll(workers).WaitAsync(Timeout * 4);
-        Assert.Equal(tasks * perTask, await guarded.ReadAsync(c => c.Value));
+        Assert.Equal(tasks * perTask, await guarded.ReadAsync(c => c.Value).AsTask().WaitAsync(Timeout));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class AsyncGuardedConcurrencyTests
         gate.SetResult();
         await holder.WaitAsync(Timeout);
         await Task.WhenAll(waiters).WaitAsync(Timeout);
-        Assert.Equal(Enumerable.Range(0, Waiters), await guarded.ReadAsync(l => l.ToArray()));
+        Assert.Equal(Enumerable.Range(0, Waiters), await guarded.ReadAsync(l => l.ToArray()).AsTask().WaitAsync(Timeout));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class AsyncGuardedConcurrencyTests
 
         gate.SetResult();
         await Task.WhenAll(holder, first, last).WaitAsync(Timeout);
-        Assert.Equal(["first", "last"], await guarded.ReadAsync(l => l.ToArray()));
+        Assert.Equal(["first", "last"], await guarded.ReadAsync(l => l.ToArray()).AsTask().WaitAsync(Timeout));
         Assert.True(guarded.WriteAsync(l => l.Add("after")).IsCompletedSuccessfully); // not leaked: free again
     }
 
@@ -126,7 +126,7 @@ public sealed class AsyncGuardedConcurrencyTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => head.WaitAsync(Timeout));
         gate.SetResult();
         await Task.WhenAll(holder, next).WaitAsync(Timeout);
-        Assert.Equal(1, await guarded.ReadAsync(l => l.Count));
+        Assert.Equal(1, await guarded.ReadAsync(l => l.Count).AsTask().WaitAsync(Timeout));
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class AsyncGuardedConcurrencyTests
             caught.Add(Record.Exception(() => { _ = guarded.UpdateAsync(x => x).AsTask(); }));
             caught.Add(Record.Exception(() => { _ = guarded.SnapshotAsync().AsTask(); }));
             caught.Add(Record.Exception(() => { _ = guarded.WriteAsync((x, ct) => ValueTask.CompletedTask).AsTask(); }));
-        });
+        }).AsTask().WaitAsync(Timeout);
         Assert.Equal(5, caught.Count);
         Assert.All(caught, e => Assert.IsType<LockRecursionException>(e));
         Assert.True(guarded.WriteAsync(_ => { }).IsCompletedSuccessfully);
@@ -219,10 +219,10 @@ public sealed class AsyncGuardedConcurrencyTests
                 await go.Task;
                 await guarded.WriteAsync(static x => x.Value++);
             });
-        });
+        }).AsTask().WaitAsync(Timeout);
         go.SetResult(); // the delegate has ended: the forked work is an ordinary caller now
         await forked!.WaitAsync(Timeout);
-        Assert.Equal(1, await guarded.ReadAsync(c => c.Value));
+        Assert.Equal(1, await guarded.ReadAsync(c => c.Value).AsTask().WaitAsync(Timeout));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 namespace ThreadSafe.Tests.AsyncGuarded;
 
 /// <summary>Unit tests of every <see cref="AsyncGuarded{T}"/> member and misuse.</summary>
+/// <remarks>Single-flow tests: every call here is uncontended except where a holder is set up, and those waits are bounded.</remarks>
 public sealed class AsyncGuardedTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
