@@ -5,6 +5,8 @@ using QuickTour;
 (string Name, Func<string> Run)[] sections =
 [
     ("Guarded<T>", GuardedTour.Run),
+    ("AsyncGuarded<T>", AsyncGuardedTour.Run),
+    ("ThreadConfined<T>", ThreadConfinedTour.Run),
 ];
 
 int failures = 0;
