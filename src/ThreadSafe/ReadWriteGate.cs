@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace ThreadSafe;
 
@@ -67,7 +68,15 @@ internal sealed class ReadWriteGate
     internal int WaitingCount => Volatile.Read(ref _waiters);
 
     /// <summary>Takes the read side if no writer owns the lock; never waits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryEnterReadFast()
+    {
+        int state = Volatile.Read(ref _state);
+        return ((state & WriterBit) == 0 && Interlocked.CompareExchange(ref _state, state + 1, state) == state) || TryEnterReadRetry();
+    }
+
+    // The first compare-and-swap failed: retry while no writer owns the lock (another reader came or went).
+    private bool TryEnterReadRetry()
     {
         int state = Volatile.Read(ref _state);
         while ((state & WriterBit) == 0)
@@ -79,7 +88,7 @@ internal sealed class ReadWriteGate
                 return true;
             }
 
-            state = seen; // Another reader came or went, or a writer arrived: re-check.
+            state = seen;
         }
 
         return false;
@@ -122,6 +131,7 @@ internal sealed class ReadWriteGate
     }
 
     /// <summary>Leaves the read side; wakes a writer waiting for the last reader.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ExitRead()
     {
         int state = Interlocked.Decrement(ref _state);
@@ -134,6 +144,7 @@ internal sealed class ReadWriteGate
     }
 
     /// <summary>Takes the write side if the lock is completely free; never waits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryEnterWriteFast() => Interlocked.CompareExchange(ref _state, WriterBit, 0) == 0;
 
     /// <summary>Takes the write side, waiting at most <paramref name="timeoutMs"/> (<see cref="Timeout.Infinite"/> for no limit).</summary>
@@ -175,6 +186,7 @@ internal sealed class ReadWriteGate
     }
 
     /// <summary>Leaves the write side and wakes every thread waiting for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ExitWrite()
     {
         int prior = Interlocked.Exchange(ref _state, 0);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace ThreadSafe;
 
@@ -163,6 +164,7 @@ public sealed partial class ReadWriteGuarded<T>
     // Enter/Exit pair the lock with this thread's record of held instances (see HeldLocks for why the
     // record is per thread). The record is checked first: a call from inside a delegate must throw before
     // it waits, or a write inside a read would wait for itself forever.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnterRead()
     {
         if (!HeldLocks.TryAdd(this))
@@ -176,12 +178,14 @@ public sealed partial class ReadWriteGuarded<T>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ExitRead()
     {
         _gate.ExitRead();
         HeldLocks.Remove(this);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnterWrite()
     {
         if (!HeldLocks.TryAdd(this))
@@ -195,6 +199,7 @@ public sealed partial class ReadWriteGuarded<T>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ExitWrite()
     {
         _gate.ExitWrite();
