@@ -5,6 +5,7 @@ using QuickTour;
 (string Name, Func<string> Run)[] sections =
 [
     ("Guarded<T>", GuardedTour.Run),
+    ("ReadWriteGuarded<T>", ReadWriteGuardedTour.Run),
 ];
 
 int failures = 0;
