@@ -163,7 +163,8 @@ public sealed partial class ReadWriteGuarded<T>
 
     // Enter/Exit pair the lock with this thread's record of held instances (see HeldLocks for why the
     // record is per thread). The record is checked first: a call from inside a delegate must throw before
-    // it waits, or a write inside a read would wait for itself forever.
+    // it waits, or a write inside a read would wait for itself forever. On exit the record is cleaned
+    // first, so it stays right even if releasing the lock were interrupted.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnterRead()
     {
@@ -181,8 +182,8 @@ public sealed partial class ReadWriteGuarded<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ExitRead()
     {
-        _gate.ExitRead();
         HeldLocks.Remove(this);
+        _gate.ExitRead();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -202,8 +203,8 @@ public sealed partial class ReadWriteGuarded<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ExitWrite()
     {
-        _gate.ExitWrite();
         HeldLocks.Remove(this);
+        _gate.ExitWrite();
     }
 
     private bool TryEnter(bool write, int timeoutMs)
