@@ -7,6 +7,7 @@ using QuickTour;
     ("Guarded<T>", GuardedTour.Run),
     ("AsyncGuarded<T>", AsyncGuardedTour.Run),
     ("ThreadConfined<T>", ThreadConfinedTour.Run),
+    ("ReadWriteGuarded<T>", ReadWriteGuardedTour.Run),
 ];
 
 int failures = 0;

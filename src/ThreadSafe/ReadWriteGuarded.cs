@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace ThreadSafe;
+
+/// <summary>
+/// A value that owns a reader-writer lock: read delegates run concurrently with each other, a write
+/// delegate runs alone. Callers never lock by hand and cannot forget to.
+/// </summary>
+/// <typeparam name="T">The type of the guarded value.</typeparam>
+/// <remarks>
+/// <para>
+/// Any number of <see cref="Read{TResult}(Func{T, TResult})"/> delegates may run at the same time; a
+/// <see cref="Write(Action{T})"/> (or <see cref="Update(Func{T, T})"/>) waits for the readers inside to
+/// leave and then runs with nobody else. Read delegates must therefore only read: mutating the value from
+/// a read delegate races with the other readers.
+/// </para>
+/// <para>
+/// Writers are preferred: once a writer waits, new readers wait behind it, so a steady stream of readers
+/// never starves a writer. The delegates are the point of this type, so they run while the lock is held:
+/// keep them short and never let the value (or anything reachable from it) escape from one, because a
+/// reference kept outside the delegate is no longer guarded. Use <see cref="Snapshot"/> with a copy
+/// function when a caller needs the data outside the lock.
+/// </para>
+/// <para>
+/// Calling any member of the same instance from inside one of its delegates throws
+/// <see cref="LockRecursionException"/>: a write from inside a read (an upgrade) would wait for itself
+/// forever, and a read from inside a read could deadlock behind a waiting writer. Members of other
+/// instances may be called from inside a delegate.
+/// </para>
+/// </remarks>
+[DebuggerDisplay("ReadWriteGuarded<{typeof(T).Name,nq}>")]
+public sealed partial class ReadWriteGuarded<T>
+{
+    // The writer-preferring reader-writer lock that guards _value: its read side for the read delegates
+    // and Snapshot, its write side for the write and update delegates.
+    private readonly ReadWriteGate _gate = new();
+
+    private readonly Func<T, T>? _copy;
+
+    // Guarded by _gate: read under either side, replaced (Update) only under the write side.
+    private T _value;
+
+    /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
+    /// <param name="value">The initial value. Do not keep another reference to it.</param>
+    /// <param name="copy">
+    /// Optional function that makes an independent copy of the value; required by <see cref="Snapshot"/>.
+    /// It runs while the read lock is held, possibly at the same time as other readers.
+    /// </param>
+    public ReadWriteGuarded(T value, Func<T, T>? copy = null)
+    {
+        _value = value;
+        _copy = copy;
+    }
+
+    /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="Snapshot"/> can be called.</summary>
+    public bool CanSnapshot => _copy is not null;
+
+    /// <summary>Gets the lock, for tests and diagnostics.</summary>
+    internal ReadWriteGate Gate => _gate;
+
+    /// <summary>Runs <paramref name="read"/> on the value while holding the read lock and returns its result.</summary>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="read">Reads the value, possibly at the same time as other readers. It must not mutate the value or keep a reference to it.</param>
+    /// <returns>The result of <paramref name="read"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
+    public TResult Read<TResult>(Func<T, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        EnterRead();
+        try
+        {
+            return read(_value);
+        }
+        finally
+        {
+            ExitRead();
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> with caller state while holding the read lock; with a static lambda this allocates nothing.</summary>
+    /// <typeparam name="TState">The type of the state passed to the delegate.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="state">State passed to <paramref name="read"/>.</param>
+    /// <param name="read">Reads the value, possibly at the same time as other readers. It must not mutate the value or keep a reference to it.</param>
+    /// <returns>The result of <paramref name="read"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
+    public TResult Read<TState, TResult>(TState state, Func<T, TState, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        EnterRead();
+        try
+        {
+            return read(_value, state);
+        }
+        finally
+        {
+            ExitRead();
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> if the read lock can be taken within <paramref name="timeout"/>.</summary>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="read">Reads the value, possibly at the same time as other readers. It must not mutate the value or keep a reference to it.</param>
+    /// <param name="timeout">How long to wait for the read lock; <see cref="TimeSpan.Zero"/> tries once without waiting.</param>
+    /// <param name="result">The result of <paramref name="read"/> if it ran; otherwise the default value.</param>
+    /// <returns><see langword="true"/> if <paramref name="read"/> ran; <see langword="false"/> if a writer held or awaited the lock for the whole timeout.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="timeout"/> is negative (including <see cref="Timeout.InfiniteTimeSpan"/>: use <see cref="Read{TResult}(Func{T, TResult})"/>
+    /// to wait without a limit) or longer than <see cref="int.MaxValue"/> milliseconds.
+    /// </exception>
+    /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
+    public bool TryRead<TResult>(Func<T, TResult> read, TimeSpan timeout, [MaybeNullWhen(false)] out TResult result)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        Timeouts.ThrowIfNotFinite(timeout);
+        if (!TryEnter(write: false, (int)timeout.TotalMilliseconds))
+        {
+            result = default;
+            return false;
+        }
+
+        try
+        {
+            result = read(_value);
+            return true;
+        }
+        finally
+        {
+            ExitRead();
+        }
+    }
+
+    /// <summary>Returns an independent copy of the value, made by the copy function while holding the read lock.</summary>
+    /// <returns>A copy that the caller may use freely outside the lock.</returns>
+    /// <exception cref="InvalidOperationException">The guard was created without a copy function.</exception>
+    /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
+    public T Snapshot()
+    {
+        Func<T, T> copy = _copy ?? throw new InvalidOperationException(
+            $"Snapshot needs a copy function: create the guard with new ReadWriteGuarded<{typeof(T).Name}>(value, copy: v => /* deep copy of v */). " +
+            "Handing out the guarded reference itself would let callers use it without the lock.");
+        EnterRead();
+        try
+        {
+            return copy(_value);
+        }
+        finally
+        {
+            ExitRead();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ReadWriteGuarded<{typeof(T).Name}>";
+
+    [DoesNotReturn]
+    private void ThrowRecursion() => throw Recursion.Detected(this);
+
+    // Enter/Exit pair the lock with this thread's record of held instances (see HeldLocks for why the
+    // record is per thread). The record is checked first: a call from inside a delegate must throw before
+    // it waits, or a write inside a read would wait for itself forever. On exit the record is cleaned
+    // first, so it stays right even if releasing the lock were interrupted.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EnterRead()
+    {
+        if (!HeldLocks.TryAdd(this))
+        {
+            ThrowRecursion();
+        }
+
+        if (!_gate.TryEnterReadFast())
+        {
+            EnterSlow(write: false, Timeout.Infinite);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ExitRead()
+    {
+        HeldLocks.Remove(this);
+        _gate.ExitRead();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EnterWrite()
+    {
+        if (!HeldLocks.TryAdd(this))
+        {
+            ThrowRecursion();
+        }
+
+        if (!_gate.TryEnterWriteFast())
+        {
+            EnterSlow(write: true, Timeout.Infinite);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ExitWrite()
+    {
+        HeldLocks.Remove(this);
+        _gate.ExitWrite();
+    }
+
+    private bool TryEnter(bool write, int timeoutMs)
+    {
+        if (!HeldLocks.TryAdd(this))
+        {
+            ThrowRecursion();
+        }
+
+        return (write ? _gate.TryEnterWriteFast() : _gate.TryEnterReadFast()) || EnterSlow(write, timeoutMs);
+    }
+
+    // Called with this instance already in the thread's record; removes it again unless the lock was taken.
+    private bool EnterSlow(bool write, int timeoutMs)
+    {
+        bool entered = false;
+        try
+        {
+            entered = write ? _gate.EnterWriteSlow(timeoutMs) : _gate.EnterReadSlow(timeoutMs);
+            Debug.Assert(entered || timeoutMs != Timeout.Infinite, "An unlimited wait ends only by entering.");
+            return entered;
+        }
+        finally
+        {
+            if (!entered)
+            {
+                HeldLocks.Remove(this);
+            }
+        }
+    }
+}
