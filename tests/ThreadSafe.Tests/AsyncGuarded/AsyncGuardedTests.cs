@@ -9,7 +9,7 @@ public sealed class AsyncGuardedTests
     [Fact]
     public async Task ReadAsync_SyncDelegate_ReturnsResultSynchronously()
     {
-        var guarded = new AsyncGuarded<List<int>>([1, 2, 3]);
+        var guarded = new AsyncGuarded<List<int>>(new List<int> { 1, 2, 3 });
         Task<int> read = guarded.ReadAsync(l => l.Count).AsTask();
         Assert.True(read.IsCompletedSuccessfully);
         Assert.Equal(3, await read);
@@ -18,14 +18,14 @@ public sealed class AsyncGuardedTests
     [Fact]
     public async Task ReadAsync_StatePassing_PassesState()
     {
-        var guarded = new AsyncGuarded<List<int>>([1, 2, 3]);
+        var guarded = new AsyncGuarded<List<int>>(new List<int> { 1, 2, 3 });
         Assert.Equal(2, await guarded.ReadAsync(1, static (l, i) => l[i]));
     }
 
     [Fact]
     public async Task ReadAsync_AsyncDelegate_ReturnsResultAfterAwait()
     {
-        var guarded = new AsyncGuarded<List<int>>([1, 2, 3]);
+        var guarded = new AsyncGuarded<List<int>>(new List<int> { 1, 2, 3 });
         int sum = await guarded.ReadAsync(async (l, ct) =>
         {
             await Task.Yield();
@@ -161,7 +161,7 @@ public sealed class AsyncGuardedTests
     [Fact]
     public async Task SnapshotAsync_WithCopy_ReturnsIndependentCopy()
     {
-        var guarded = new AsyncGuarded<List<int>>([1], copy: l => [.. l]);
+        var guarded = new AsyncGuarded<List<int>>(new List<int> { 1 }, copy: l => [.. l]);
         Assert.True(guarded.CanSnapshot);
         List<int> copy = await guarded.SnapshotAsync();
         copy.Add(2);

@@ -87,7 +87,7 @@ public sealed class GuardedTests
     [Fact]
     public void Snapshot_WithCopy_ReturnsIndependentCopy()
     {
-        var guarded = new Guarded<List<int>>([1, 2], copy: l => [.. l]);
+        var guarded = new Guarded<List<int>>(new List<int> { 1, 2 }, copy: l => [.. l]);
         List<int> copy = guarded.Snapshot();
         copy.Add(3);
         Assert.Equal(2, guarded.Read(l => l.Count));

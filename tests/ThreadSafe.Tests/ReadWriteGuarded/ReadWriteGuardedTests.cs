@@ -13,14 +13,14 @@ public sealed class ReadWriteGuardedTests
     [Fact]
     public void Read_ReturnsDelegateResult()
     {
-        var guard = new ReadWriteGuarded<List<int>>([1, 2, 3]);
+        var guard = new ReadWriteGuarded<List<int>>(new List<int> { 1, 2, 3 });
         Assert.Equal(6, guard.Read(l => l.Sum()));
     }
 
     [Fact]
     public void ReadWithState_PassesState()
     {
-        var guard = new ReadWriteGuarded<List<int>>([1, 2, 3]);
+        var guard = new ReadWriteGuarded<List<int>>(new List<int> { 1, 2, 3 });
         Assert.Equal(16, guard.Read(10, static (l, s) => l.Sum() + s));
     }
 
@@ -37,7 +37,7 @@ public sealed class ReadWriteGuardedTests
     {
         var guard = new ReadWriteGuarded<List<int>>([]);
         guard.Write(l => l.Add(7));
-        Assert.Equal([7], guard.Read(l => l.ToArray()));
+        Assert.Equal(new[] { 7 }, guard.Read(l => l.ToArray()));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ReadWriteGuardedTests
     {
         var guard = new ReadWriteGuarded<List<int>>([]);
         guard.Write(9, static (l, s) => l.Add(s));
-        Assert.Equal([9], guard.Read(l => l.ToArray()));
+        Assert.Equal(new[] { 9 }, guard.Read(l => l.ToArray()));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class ReadWriteGuardedTests
     [Fact]
     public void WriteWithStateAndResult_PassesStateAndReturnsResult()
     {
-        var guard = new ReadWriteGuarded<List<int>>([5]);
+        var guard = new ReadWriteGuarded<List<int>>(new List<int> { 5 });
         int sum = guard.Write(4, static (l, s) => { l.Add(s); return l.Sum(); });
         Assert.Equal(9, sum);
     }
@@ -95,16 +95,16 @@ public sealed class ReadWriteGuardedTests
         var guard = new ReadWriteGuarded<List<int>>([]);
         Assert.True(guard.TryWrite(l => l.Add(1), TimeSpan.Zero));
         Assert.True(guard.TryWrite(l => l.Add(2), TimeSpan.FromSeconds(1)));
-        Assert.Equal([1, 2], guard.Read(l => l.ToArray()));
+        Assert.Equal(new[] { 1, 2 }, guard.Read(l => l.ToArray()));
     }
 
     [Fact]
     public void Snapshot_WithCopy_ReturnsIndependentCopy()
     {
-        var guard = new ReadWriteGuarded<List<int>>([1, 2], copy: l => [.. l]);
+        var guard = new ReadWriteGuarded<List<int>>(new List<int> { 1, 2 }, copy: l => [.. l]);
         List<int> copy = guard.Snapshot();
         copy.Add(3);
-        Assert.Equal([1, 2], guard.Read(l => l.ToArray()));
+        Assert.Equal(new[] { 1, 2 }, guard.Read(l => l.ToArray()));
         Assert.False(guard.Read(copy, static (l, c) => ReferenceEquals(l, c)));
     }
 

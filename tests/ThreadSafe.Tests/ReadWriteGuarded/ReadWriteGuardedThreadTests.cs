@@ -236,7 +236,7 @@ public sealed class ReadWriteGuardedThreadTests
         releaseWriter.Set();
         Join(first, second);
         Assert.True(wrote);
-        Assert.Equal([1, 2], guard.Read(l => l.ToArray()));
+        Assert.Equal(new[] { 1, 2 }, guard.Read(l => l.ToArray()));
     }
 
     private static bool Until(Func<bool> condition) => TestThread.Until(condition);
