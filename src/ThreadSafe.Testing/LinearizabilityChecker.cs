@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Numerics;
+
+namespace ThreadSafe.Testing;
+
+/// <summary>
+/// Decides whether a history of at most 64 completed calls is linearizable: whether some sequential
+/// order that respects real time (a call that responded before another was invoked comes first)
+/// gives every call, run on the model, the result it actually returned.
+/// </summary>
+/// <remarks>
+/// The search is Wing and Gong's, with Lowe's memoization (as in Porcupine): a depth-first search over
+/// the calls that may come next (every call that finished before them is already placed), pruned by a
+/// cache of the (set of placed calls, model state) pairs already explored. The set is a 64-bit mask.
+/// Model states are compared with the given comparer; a comparer that only knows references is still
+/// correct, it only caches less.
+/// </remarks>
+internal sealed class LinearizabilityChecker<TSut, TModel>
+{
+    private readonly IReadOnlyList<OperationDefinition<TSut, TModel>> _operations;
+    private readonly HashSet<(ulong Done, TModel Model)> _explored;
+    private HistoryEntry[] _history = [];
+    private ulong[] _mustPrecede = [];
+    private int[] _order = [];
+    private ulong _all;
+
+    public LinearizabilityChecker(IReadOnlyList<OperationDefinition<TSut, TModel>> operations, IEqualityComparer<TModel> modelEquality)
+    {
+        _operations = operations;
+        _explored = new HashSet<(ulong, TModel)>(new StateEquality(modelEquality));
+    }
+
+    /// <summary>Gets the last order found by <see cref="IsLinearizable"/> (indices into the history), when it returned true.</summary>
+    public ReadOnlySpan<int> Order => _order;
+
+    /// <summary>Checks <paramref name="history"/> against the model starting at <paramref name="initial"/>.</summary>
+    public bool IsLinearizable(HistoryEntry[] history, TModel initial)
+    {
+        int n = history.Length;
+        if (n > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(history), n, "The checker handles at most 64 calls per history.");
+        }
+
+        _history = history;
+        if (_mustPrecede.Length < n)
+        {
+            _mustPrecede = new ulong[n];
+            _order = new int[n];
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            ulong before = 0;
+            for (int j = 0; j < n; j++)
+            {
+                if (history[j].Responded < history[i].Invoked)
+                {
+                    before |= 1UL << j;
+                }
+            }
+
+            _mustPrecede[i] = before;
+        }
+
+        _all = n == 64 ? ulong.MaxValue : (1UL << n) - 1;
+        _explored.Clear();
+        return Search(0, initial, 0);
+    }
+
+    private bool Search(ulong done, TModel model, int depth)
+    {
+        if (done == _all)
+        {
+            return true;
+        }
+
+        // A state met again was explored before and failed: success returns at once up the stack.
+        if (!_explored.Add((done, model)))
+        {
+            return false;
+        }
+
+        ulong open = _all & ~done;
+        while (open != 0)
+        {
+            int i = BitOperations.TrailingZeroCount(open);
+            open &= open - 1;
+            if ((_mustPrecede[i] & ~done) != 0)
+            {
+                continue;
+            }
+
+            ref HistoryEntry entry = ref _history[i];
+            OperationDefinition<TSut, TModel> op = _operations[entry.Operation];
+            object? expected;
+            TModel next;
+            try
+            {
+                (expected, next) = op.Model(model, entry.Argument);
+            }
+#pragma warning disable CA1031 // A model that throws says the call cannot happen in this state.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                continue;
+            }
+
+            if (!op.ResultsEqual(expected, entry.Result))
+            {
+                continue;
+            }
+
+            _order[depth] = i;
+            if (Search(done | (1UL << i), next, depth + 1))
+            {
+                return true;
+            }
+        }
+
+        Debug.Assert(done != _all, "A complete order returns true before the loop.");
+        return false;
+    }
+
+    private sealed class StateEquality(IEqualityComparer<TModel> model) : IEqualityComparer<(ulong Done, TModel Model)>
+    {
+        public bool Equals((ulong Done, TModel Model) x, (ulong Done, TModel Model) y) =>
+            x.Done == y.Done && model.Equals(x.Model, y.Model);
+
+        public int GetHashCode((ulong Done, TModel Model) obj) =>
+            HashCode.Combine(obj.Done, obj.Model is null ? 0 : model.GetHashCode(obj.Model));
+    }
+}
