@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Coyote;
+using Microsoft.Coyote.Logging;
 using Microsoft.Coyote.Rewriting;
 using Microsoft.Coyote.Specifications;
 using Microsoft.Coyote.SystematicTesting;
@@ -83,6 +84,8 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             .WithTestingIterations((uint)options.IterationsPerScenario)
             .WithRandomGeneratorSeed(unchecked((uint)options.Seed))
             .WithMaxSchedulingSteps(10_000)
+            .WithVerbosityEnabled(VerbosityLevel.None)
+            .WithTelemetryEnabled(false)
             .WithAtomicOperationRaceCheckingEnabled(true)
             .WithVolatileOperationRaceCheckingEnabled(true)
             .WithCollectionAccessRaceCheckingEnabled(true);
