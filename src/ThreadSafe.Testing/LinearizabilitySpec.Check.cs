@@ -92,8 +92,9 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
                select new Scenario(prefix, threads, suffix);
     }
 
+    // Scenarios the model cannot complete in any order (e.g. more blocking takes than puts) are skipped.
     private IEnumerable<Resolved> Generate(LinearizabilityOptions o) =>
-        Gen.Sample(ScenarioGen(o), 10, new Rnd(o.Seed), o.Scenarios).Select(Resolve);
+        Gen.Sample(ScenarioGen(o), 10, new Rnd(o.Seed), o.Scenarios).Select(Resolve).Where(IsFeasible);
 
     private void Drive(IEnumerable<Resolved> scenarios, Mode mode, LinearizabilityOptions options, bool generated)
     {
@@ -158,8 +159,15 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
                     break;
                 }
 
+                // A candidate the model cannot complete in any order must block: skip it rather than wait for a timeout.
+                Resolved resolved = Resolve(candidate);
+                if (!IsFeasible(resolved))
+                {
+                    continue;
+                }
+
                 long ignored = 0;
-                Failure? found = Explore(Resolve(candidate), mode, options, ref ignored);
+                Failure? found = Explore(resolved, mode, options, ref ignored);
 
                 // A hang found while shrinking is not a smaller linearizability failure: keep the table.
                 if (found is { Complete: true })

@@ -54,6 +54,9 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     /// <summary>Gets the names of the registered operations, in registration order.</summary>
     public IReadOnlyList<string> OperationNames => _operations.ConvertAll(o => o.Name);
 
+    /// <summary>Gets the registered operations (for the checker's tests and benchmarks).</summary>
+    internal List<OperationDefinition<TSut, TModel>> Operations => _operations;
+
     /// <summary>Registers an operation with an argument and a result.</summary>
     /// <typeparam name="TArg">The argument type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
