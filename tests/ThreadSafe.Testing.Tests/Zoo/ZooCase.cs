@@ -14,6 +14,8 @@ public sealed class ZooCase<TSut, TModel>(string name, Func<bool, Linearizabilit
 {
     public string Name { get; } = name;
 
+    public LinearizabilitySpec<TSut, TModel> Spec(bool broken) => spec(broken);
+
     public void CheckStress(bool broken, LinearizabilityOptions options)
     {
         if (scenario is null)
