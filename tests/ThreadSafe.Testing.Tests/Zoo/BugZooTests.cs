@@ -12,8 +12,13 @@ public sealed class BugZooTests(ITestOutputHelper output)
     // Systematic: 10 scenarios x 50 schedules (fixed scenarios: 200 schedules).
     private static readonly LinearizabilityOptions Systematic = new() { Scenarios = 10, IterationsPerScenario = 50, MaxShrinkAttempts = 40 };
 
-    // Stress: 20 scenarios x 10 runs on real threads (fixed scenarios: 200 runs).
-    private static readonly LinearizabilityOptions Stress = new() { Scenarios = 20, RunsPerScenario = 10, MaxShrinkAttempts = 40 };
+    // Stress: 20 scenarios x 10 runs on real threads (fixed scenarios: 200 runs); x 50 with THREADSAFE_STRESS=1.
+    private static readonly LinearizabilityOptions Stress = new()
+    {
+        Scenarios = 20,
+        RunsPerScenario = Environment.GetEnvironmentVariable("THREADSAFE_STRESS") == "1" ? 500 : 10,
+        MaxShrinkAttempts = 40,
+    };
 
     [Theory]
     [MemberData(nameof(ZooCases.Names), MemberType = typeof(ZooCases))]
