@@ -98,6 +98,10 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
                 Specification.Assert(false, "The history is not linearizable.");
             }
         });
+
+        // Coyote's engine prints every iteration to the console by default; the report carries what matters.
+        using var quiet = new TextWriterLogger(TextWriter.Null, VerbosityLevel.None);
+        engine.SetLogger(quiet);
         engine.Run();
         TestReport report = engine.TestReport;
         int explored = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
