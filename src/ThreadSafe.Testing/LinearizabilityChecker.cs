@@ -21,7 +21,6 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
     private readonly HashSet<(ulong Done, TModel Model)> _explored;
     private HistoryEntry[] _history = [];
     private ulong[] _mustPrecede = [];
-    private int[] _order = [];
     private ulong _all;
     private bool _checkResults;
 
@@ -30,9 +29,6 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
         _operations = operations;
         _explored = new HashSet<(ulong, TModel)>(new StateEquality(modelEquality));
     }
-
-    /// <summary>Gets the last order found by <see cref="IsLinearizable"/> (indices into the history), when it returned true.</summary>
-    public ReadOnlySpan<int> Order => _order;
 
     /// <summary>Checks <paramref name="history"/> against the model starting at <paramref name="initial"/>.</summary>
     public bool IsLinearizable(HistoryEntry[] history, TModel initial)
@@ -44,10 +40,9 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
         }
 
         _history = history;
-        if (_mustPrecede.Length < n || _order.Length < n)
+        if (_mustPrecede.Length < n)
         {
             _mustPrecede = new ulong[n];
-            _order = new int[n];
         }
 
         for (int i = 0; i < n; i++)
@@ -76,7 +71,6 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
     {
         _history = calls;
         _mustPrecede = mustPrecede;
-        _order = new int[calls.Length];
         return Run(calls.Length, initial, checkResults: false);
     }
 
@@ -85,10 +79,10 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
         _checkResults = checkResults;
         _all = n == 64 ? ulong.MaxValue : (1UL << n) - 1;
         _explored.Clear();
-        return Search(0, initial, 0);
+        return Search(0, initial);
     }
 
-    private bool Search(ulong done, TModel model, int depth)
+    private bool Search(ulong done, TModel model)
     {
         if (done == _all)
         {
@@ -131,8 +125,7 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
                 continue;
             }
 
-            _order[depth] = i;
-            if (Search(done | (1UL << i), next, depth + 1))
+            if (Search(done | (1UL << i), next))
             {
                 return true;
             }

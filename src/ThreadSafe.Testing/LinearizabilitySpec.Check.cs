@@ -21,7 +21,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     public void Check(LinearizabilityOptions? options = null)
     {
         options = Prepare(options);
-        Drive(Generate(options), Mode.Stress, options, generated: true);
+        Drive(Generate(options), Mode.Stress, options);
     }
 
     /// <summary>Stress mode on one given scenario, run <see cref="LinearizabilityOptions.RunsPerScenario"/> times on real threads.</summary>
@@ -33,7 +33,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     public void CheckScenario(Scenario scenario, LinearizabilityOptions? options = null)
     {
         options = Prepare(options);
-        Drive([Resolve(scenario)], Mode.Stress, options, generated: false);
+        Drive([(Resolve(scenario), null)], Mode.Stress, options);
     }
 
     /// <summary>Scenarios as an FsCheck arbitrary: the generator of <see cref="Check(LinearizabilityOptions?)"/> and its shrinker.</summary>
@@ -93,14 +93,17 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     }
 
     // Scenarios the model cannot complete in any order (e.g. more blocking takes than puts) are skipped.
-    private IEnumerable<Resolved> Generate(LinearizabilityOptions o) =>
-        Gen.Sample(ScenarioGen(o), 10, new Rnd(o.Seed), o.Scenarios).Select(Resolve).Where(IsFeasible);
+    // Each keeps its 1-based number among the generated ones, for the report.
+    private IEnumerable<(Resolved Scenario, int? Number)> Generate(LinearizabilityOptions o) =>
+        Gen.Sample(ScenarioGen(o), 10, new Rnd(o.Seed), o.Scenarios)
+            .Select((s, i) => (Resolve(s), (int?)(i + 1)))
+            .Where(g => IsFeasible(g.Item1));
 
-    private void Drive(IEnumerable<Resolved> scenarios, Mode mode, LinearizabilityOptions options, bool generated)
+    private void Drive(IEnumerable<(Resolved Scenario, int? Number)> scenarios, Mode mode, LinearizabilityOptions options)
     {
         long attempts = 0;
         int number = 0;
-        foreach (Resolved scenario in scenarios)
+        foreach ((Resolved scenario, int? generatedNumber) in scenarios)
         {
             number++;
             Failure? failure = Explore(scenario, mode, options, ref attempts);
@@ -108,7 +111,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             {
                 Scenario original = failure.Run.Scenario.Scenario;
                 failure = Shrink(failure, mode, options);
-                throw Report(failure, options, attempts, generated ? number : null, original);
+                throw Report(failure, options, attempts, generatedNumber, original);
             }
         }
 

@@ -31,7 +31,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     {
         options = Prepare(options);
         EnsureRewritten();
-        Drive(Generate(options), Mode.Systematic, options, generated: true);
+        Drive(Generate(options), Mode.Systematic, options);
     }
 
     /// <summary>Systematic mode on one given scenario: Coyote explores <see cref="LinearizabilityOptions.IterationsPerScenario"/> schedules.</summary>
@@ -46,7 +46,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         options = Prepare(options);
         Resolved resolved = Resolve(scenario);
         EnsureRewritten();
-        Drive([resolved], Mode.Systematic, options, generated: false);
+        Drive([(resolved, null)], Mode.Systematic, options);
     }
 
     private void EnsureRewritten()
