@@ -72,7 +72,7 @@ public sealed class ConcurrentlyTests
                         release.WaitOne(Long);
                     }
                 },
-                new ConcurrentRunOptions { Threads = 3, Timeout = TimeSpan.FromMilliseconds(300), ThreadName = "Worker" }));
+                new ConcurrentRunOptions { Threads = 3, Timeout = TimeSpan.FromSeconds(1.5), ThreadName = "Worker" }));
             Assert.Contains("1 of 3 threads still running: Worker #2", ex.Message, StringComparison.Ordinal);
         }
         finally
@@ -114,7 +114,7 @@ public sealed class ConcurrentlyTests
         var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ConcurrencyTestException ex = await Assert.ThrowsAsync<ConcurrencyTestException>(() => Concurrently.RunAsync(
             i => i == 0 ? never.Task : Task.CompletedTask,
-            new ConcurrentRunOptions { Threads = 2, Timeout = TimeSpan.FromMilliseconds(300) }));
+            new ConcurrentRunOptions { Threads = 2, Timeout = TimeSpan.FromSeconds(1.5) }));
         Assert.Contains("1 of 2 tasks still running: ConcurrentRun #0", ex.Message, StringComparison.Ordinal);
         never.SetResult();
     }
