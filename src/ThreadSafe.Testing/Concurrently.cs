@@ -64,6 +64,7 @@ public static class Concurrently
         var start = new ManualResetEvent(false);
         var allReady = new ManualResetEvent(false);
         int ready = 0;
+        int awake = 0;
         var errors = new Exception?[n];
         var threads = new Thread[n];
         for (int i = 0; i < n; i++)
@@ -78,6 +79,16 @@ public static class Concurrently
                 }
 
                 start.WaitOne();
+
+                // Waking from the gate takes each thread a different time. A short, bounded spin until all
+                // are awake lines the bodies up within microseconds, so they really overlap. Bounded because
+                // with more threads than cores a thread may not run until the others yield.
+                Interlocked.Increment(ref awake);
+                for (int spin = 0; spin < 1000 && Volatile.Read(ref awake) < n; spin++)
+                {
+                    Thread.SpinWait(20);
+                }
+
                 try
                 {
                     body(index);
