@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace ThreadSafe.Testing;
+
+/// <content>Scenario generation, the stress mode, shrinking and the failure report.</content>
+public sealed partial class LinearizabilitySpec<TSut, TModel>
+{
+    /// <summary>
+    /// Stress mode: generates <see cref="LinearizabilityOptions.Scenarios"/> scenarios from the seed, runs each
+    /// <see cref="LinearizabilityOptions.RunsPerScenario"/> times on real threads, and checks every history.
+    /// </summary>
+    /// <param name="options">Seed, sizes and counts; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOperationException">No operation is registered.</exception>
+    /// <exception cref="ConcurrencyTestException">
+    /// A history was not linearizable or a run hung: the message has the shrunk scenario's failure table and the seed.
+    /// </exception>
+    public void Check(LinearizabilityOptions? options = null)
+    {
+        options = Prepare(options);
+        Drive(Generate(options), Mode.Stress, options);
+    }
+
+    /// <summary>Stress mode on one given scenario, run <see cref="LinearizabilityOptions.RunsPerScenario"/> times on real threads.</summary>
+    /// <param name="scenario">The scenario; its operation names must be registered.</param>
+    /// <param name="options">Counts and timeouts; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="scenario"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The scenario calls an unknown operation, or passes an argument to one that takes none (or the reverse).</exception>
+    /// <exception cref="ConcurrencyTestException">A history was not linearizable or a run hung.</exception>
+    public void CheckScenario(Scenario scenario, LinearizabilityOptions? options = null)
+    {
+        options = Prepare(options);
+        Drive([(Resolve(scenario), null)], Mode.Stress, options);
+    }
+
+    /// <summary>Scenarios as an FsCheck arbitrary: the generator of <see cref="Check(LinearizabilityOptions?)"/> and its shrinker.</summary>
+    /// <param name="options">Sizes of the generated scenarios; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
+    /// <returns>The arbitrary.</returns>
+    /// <exception cref="InvalidOperationException">No operation is registered.</exception>
+    public Arbitrary<Scenario> Scenarios(LinearizabilityOptions? options = null) =>
+        Arb.From(ScenarioGen(Prepare(options)), ScenarioShrinker.Candidates);
+
+    /// <summary>
+    /// An FsCheck property for an FsCheck.Xunit <c>[Property]</c> method: for every generated scenario, every
+    /// run on real threads is linearizable. FsCheck does the shrinking and reports its replay seed; the
+    /// exception of the smallest failing scenario holds its failure table.
+    /// </summary>
+    /// <param name="options">Sizes and runs per scenario; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
+    /// <returns>The property.</returns>
+    /// <exception cref="InvalidOperationException">No operation is registered.</exception>
+    public Property Property(LinearizabilityOptions? options = null)
+    {
+        LinearizabilityOptions checkedOptions = Prepare(options);
+        return Prop.ForAll(Scenarios(checkedOptions), scenario =>
+        {
+            long runs = 0;
+            Failure? failure = Explore(Resolve(scenario), Mode.Stress, checkedOptions, ref runs);
+            if (failure is not null)
+            {
+                throw Report(failure, checkedOptions, runs, scenarioNumber: null, shrunkFrom: null);
+            }
+        });
+    }
+
+    private LinearizabilityOptions Prepare(LinearizabilityOptions? options)
+    {
+        options ??= LinearizabilityOptions.Default;
+        options.Validate(nameof(options));
+        if (_operations.Count == 0)
+        {
+            throw new InvalidOperationException("Register at least one operation (Operation or Command) before checking.");
+        }
+
+        return options;
+    }
+
+    private Gen<Scenario> ScenarioGen(LinearizabilityOptions o)
+    {
+        Gen<Invocation> call = Gen.Choose(0, _operations.Count - 1).SelectMany(i =>
+        {
+            OperationDefinition<TSut, TModel> op = _operations[i];
+            return op.HasArgument ? op.Arguments.Select(a => Invocation.Of(op.Name, a)) : Gen.Constant(Invocation.Of(op.Name));
+        });
+        Gen<Invocation[]> Calls(int min, int max) => Gen.Choose(min, max).SelectMany(n => Gen.ArrayOf(call, n));
+        return from prefix in Calls(0, o.MaxPrefix)
+               from threadCount in Gen.Choose(o.MinThreads, o.MaxThreads)
+               from threads in Gen.ArrayOf(Calls(1, o.MaxOperationsPerThread), threadCount)
+               from suffix in Calls(0, o.MaxSuffix)
+               select new Scenario(prefix, threads, suffix);
+    }
+
+    // Scenarios the model cannot complete in any order (e.g. more blocking takes than puts) are skipped.
+    // Each keeps its 1-based number among the generated ones, for the report.
+    private IEnumerable<(Resolved Scenario, int? Number)> Generate(LinearizabilityOptions o) =>
+        Gen.Sample(ScenarioGen(o), 10, new Rnd(o.Seed), o.Scenarios)
+            .Select((s, i) => (Resolve(s), (int?)(i + 1)))
+            .Where(g => IsFeasible(g.Item1));
+
+    private void Drive(IEnumerable<(Resolved Scenario, int? Number)> scenarios, Mode mode, LinearizabilityOptions options)
+    {
+        long attempts = 0;
+        int number = 0;
+        foreach ((Resolved scenario, int? generatedNumber) in scenarios)
+        {
+            number++;
+            Failure? failure = Explore(scenario, mode, options, ref attempts);
+            if (failure is not null)
+            {
+                Scenario original = failure.Run.Scenario.Scenario;
+                failure = Shrink(failure, mode, options);
+                throw Report(failure, options, attempts, generatedNumber, original);
+            }
+        }
+
+        options.Log?.Invoke(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{mode}: {Scenario.Plural(number, "scenario")}, {Scenario.Plural((int)Math.Min(attempts, int.MaxValue), mode == Mode.Stress ? "run" : "schedule")}, all linearizable (seed {options.Seed})."));
+    }
+
+    private Failure? Explore(Resolved scenario, Mode mode, LinearizabilityOptions options, ref long attempts) =>
+        mode == Mode.Stress ? ExploreStress(scenario, options, ref attempts) : ExploreSystematic(scenario, options, ref attempts);
+
+    private Failure? ExploreStress(Resolved scenario, LinearizabilityOptions options, ref long attempts)
+    {
+        var checker = new LinearizabilityChecker<TSut, TModel>(_operations, _modelEquality);
+        for (int r = 0; r < options.RunsPerScenario; r++)
+        {
+            attempts++;
+            Recorded run;
+            try
+            {
+                run = RunOnThreads(scenario, options.Timeout, options.Jitter, r);
+            }
+            catch (ConcurrencyTestException hang)
+            {
+                return new Failure(new Recorded(scenario), Complete: false, hang.Message, null);
+            }
+
+            if (!IsLinearizable(checker, run))
+            {
+                return new Failure(run, Complete: true, null, null);
+            }
+        }
+
+        return null;
+    }
+
+    private Failure Shrink(Failure failure, Mode mode, LinearizabilityOptions options)
+    {
+        int budget = options.MaxShrinkAttempts;
+        bool smaller = failure.Complete;
+        while (smaller && budget > 0)
+        {
+            smaller = false;
+            foreach (Scenario candidate in ScenarioShrinker.Candidates(failure.Run.Scenario.Scenario))
+            {
+                if (budget-- <= 0)
+                {
+                    break;
+                }
+
+                // A candidate the model cannot complete in any order must block: skip it rather than wait for a timeout.
+                Resolved resolved = Resolve(candidate);
+                if (!IsFeasible(resolved))
+                {
+                    continue;
+                }
+
+                long ignored = 0;
+                Failure? found = Explore(resolved, mode, options, ref ignored);
+
+                // A hang found while shrinking is not a smaller linearizability failure: keep the table.
+                if (found is { Complete: true })
+                {
+                    failure = found;
+                    smaller = true;
+                    break;
+                }
+            }
+        }
+
+        return failure;
+    }
+
+    private ConcurrencyTestException Report(Failure failure, LinearizabilityOptions options, long attempts, int? scenarioNumber, Scenario? shrunkFrom)
+    {
+        Recorded run = failure.Run;
+        var text = new StringBuilder();
+        string mode = failure.CoyoteTrace is null ? "stress mode, real threads" : "systematic mode, Coyote";
+        if (failure.Complete)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Not linearizable ({mode}): no order of these calls that respects real time gives every result on the sequential model.");
+            text.AppendLine();
+            text.Append(FailureTable.Format(Cells(run.Scenario.Prefix, run.Prefix), run.Scenario.Threads.Select((t, i) => Cells(t, run.Threads[i])).ToArray(), Cells(run.Scenario.Suffix, run.Suffix)));
+        }
+        else
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"The scenario did not complete ({mode}): {failure.Reason}");
+            text.AppendLine();
+            text.Append(FailureTable.Format(
+                run.Scenario.Scenario.Prefix.Select(c => c.ToString()).ToArray(),
+                run.Scenario.Scenario.Threads.Select(t => t.Select(c => c.ToString()).ToArray()).ToArray(),
+                run.Scenario.Scenario.Suffix.Select(c => c.ToString()).ToArray()));
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Scenario: {run.Scenario.Scenario}");
+        if (shrunkFrom is not null && shrunkFrom.Count != run.Scenario.Scenario.Count)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Shrunk from {Scenario.Plural(shrunkFrom.Count, "call")}: {shrunkFrom}");
+        }
+
+        string where = scenarioNumber is int k ? string.Create(CultureInfo.InvariantCulture, $"generated scenario {k} of {options.Scenarios}, ") : string.Empty;
+        text.AppendLine(CultureInfo.InvariantCulture, $"Found after {Scenario.Plural((int)Math.Min(attempts, int.MaxValue), failure.CoyoteTrace is null ? "run" : "schedule")} ({where}seed {options.Seed}).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Replay: new LinearizabilityOptions {{ Seed = {options.Seed} }}.");
+        if (failure.CoyoteTrace is not null)
+        {
+            text.AppendLine("Coyote reproducible trace (replay it with Microsoft.Coyote's Configuration.WithReproducibleTrace):");
+            text.AppendLine(failure.CoyoteTrace);
+        }
+
+        return new ConcurrencyTestException(text.ToString())
+        {
+            Scenario = run.Scenario.Scenario,
+            Seed = options.Seed,
+            CoyoteTrace = failure.CoyoteTrace,
+            Attempts = attempts,
+        };
+    }
+
+    private string[] Cells((int Operation, object? Argument)[] calls, HistoryEntry[] entries) =>
+        calls.Select((c, k) =>
+        {
+            OperationDefinition<TSut, TModel> op = _operations[c.Operation];
+            return FailureTable.Cell(op.Name, op.HasArgument, op.IsCommand, entries[k]);
+        }).ToArray();
+
+    private enum Mode
+    {
+        Stress,
+        Systematic,
+    }
+
+    /// <summary>A failing run; <paramref name="Complete"/> is false when it hung or crashed before every call returned.</summary>
+    private sealed record Failure(Recorded Run, bool Complete, string? Reason, string? CoyoteTrace);
+}
