@@ -66,15 +66,17 @@ public sealed partial class SingleWriter<TResource>
         lock (_gate)
         {
             _openError ??= error;
-            queued = [.. _queue];
+            queued = [.. _queue, .. _overflow];
             _queue.Clear();
+            _overflow.Clear();
+            _admitted = 0;
         }
 
         foreach (WorkItem item in queued)
         {
+            item.AdmittedEvent?.Set();
             if (item.TryClaim())
             {
-                _slots.Release();
                 SingleWriterMetrics.QueueChanged(Name, -1);
                 item.Acknowledge(OpenFailed(error));
             }
@@ -85,6 +87,7 @@ public sealed partial class SingleWriter<TResource>
     private bool TakeBatch(List<WorkItem> batch)
     {
         Debug.Assert(batch.Count == 0, "The previous batch was acknowledged and cleared.");
+        List<ManualResetEvent>? wake;
         lock (_gate)
         {
             _inFlight = 0;
@@ -92,19 +95,22 @@ public sealed partial class SingleWriter<TResource>
             {
                 while (batch.Count < _maxBatchSize && _queue.TryDequeue(out WorkItem? item))
                 {
-                    // Losing this race means the item's token cancelled it first: it never runs.
+                    // Losing this race means the item's token cancelled it first (and released its room): it never runs.
                     if (item.TryClaim())
                     {
+                        _admitted--;
                         batch.Add(item);
                     }
                 }
 
+                wake = AdmitWaitingLocked();
                 if (batch.Count > 0)
                 {
                     _inFlight = batch.Count;
                     break;
                 }
 
+                Debug.Assert(_overflow.Count == 0 && _admitted == 0, "An empty queue leaves nothing waiting for room.");
                 if (_completing)
                 {
                     return false;
@@ -116,7 +122,7 @@ public sealed partial class SingleWriter<TResource>
             }
         }
 
-        _slots.Release(batch.Count);
+        Wake(wake);
         SingleWriterMetrics.QueueChanged(Name, -batch.Count);
         return true;
     }

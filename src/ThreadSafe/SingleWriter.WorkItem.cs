@@ -8,7 +8,8 @@ public sealed partial class SingleWriter<TResource>
     private abstract class WorkItem(SingleWriter<TResource> owner)
     {
         // 0 = pending, 1 = claimed. Exactly one of the writer (to run it), a cancellation callback (to cancel it) or a
-        // rejected enqueue claims an item; whoever wins gives its queue slot back. Interlocked makes the race atomic.
+        // failed open (to fail it) claims an item; the claimant releases its room in the queue. Interlocked makes the
+        // race atomic; Volatile.Read in IsClaimed sees a claim made by another thread before it took _gate.
         private int _claimed;
 
         protected SingleWriter<TResource> Owner { get; } = owner;
@@ -18,6 +19,14 @@ public sealed partial class SingleWriter<TResource>
 
         // Written and read only by the writer thread.
         protected Exception? Error { get; set; }
+
+        public bool IsClaimed => Volatile.Read(ref _claimed) != 0;
+
+        // Guarded by the owner's _gate: true once the item is in the bounded queue (it counts in _admitted until claimed).
+        public bool Admitted { get; set; }
+
+        // Guarded by the owner's _gate. Set only for a Post waiting in the overflow: the writer sets it on admission.
+        public ManualResetEvent? AdmittedEvent { get; set; }
 
         public bool TryClaim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
 
@@ -87,8 +96,7 @@ public sealed partial class SingleWriter<TResource>
         {
             if (TryClaim())
             {
-                Owner._slots.Release();
-                SingleWriterMetrics.QueueChanged(Owner.Name, -1);
+                Owner.OnCancelled(this);
                 _tcs.TrySetCanceled(token);
             }
         }

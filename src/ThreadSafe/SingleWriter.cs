@@ -35,17 +35,20 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     [ThreadStatic]
     private static SingleWriter<TResource>? t_current;
 
-    // Guards _queue, _completing, _openError, _writerWaiting and _inFlight. Private, so no outside code can lock on it.
+    // Guards _queue, _overflow, _admitted, _completing, _openError, _writerWaiting, _inFlight and each item's Admitted
+    // and AdmittedEvent. Private, so no outside code can lock on it.
     // The writer thread waits on it (Monitor.Wait) while the queue is empty. No user delegate runs and no task is
     // completed while it is held.
     private readonly object _gate = new();
 
-    // Guarded by _gate. Accepted writes in submission order. Cancelled items stay until the writer skips them.
+    // Guarded by _gate. Admitted writes in submission order: the bounded queue the writer takes batches from. Items
+    // cancelled after admission stay until the writer skips them, but no longer count in _admitted.
     private readonly Queue<WorkItem> _queue = new();
 
-    // Free queue slots (back pressure). A slot is taken before an item is queued and given back exactly once: by the
-    // writer when it starts the item, or by the cancellation callback that wins the item's state race.
-    private readonly SemaphoreSlim _slots;
+    // Guarded by _gate. Accepted writes waiting for room in _queue, in submission order. Back pressure without
+    // reordering: a new write goes here whenever this is not empty, so it never overtakes an earlier one.
+    // Invariant (whenever _gate is free): _overflow holds a live item only if _admitted == Capacity.
+    private readonly Queue<WorkItem> _overflow = new();
 
     private readonly Func<TResource> _open;
     private readonly int _maxBatchSize;
@@ -63,6 +66,9 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
 
     // Guarded by _gate. True while the writer thread waits in Monitor.Wait, so submitters pulse only then.
     private bool _writerWaiting;
+
+    // Guarded by _gate. Unclaimed items in _queue; never more than Capacity.
+    private int _admitted;
 
     // Guarded by _gate. Writes taken from the queue whose callers are not yet acknowledged (for the exit report).
     private int _inFlight;
@@ -92,7 +98,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         _rollbackBatch = options.RollbackBatch;
         _onError = options.OnError;
         _processExitTimeout = options.ProcessExitTimeout;
-        _slots = new SemaphoreSlim(Capacity, Capacity);
         _onProcessExit = OnProcessExit;
         AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
 
@@ -115,7 +120,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <summary>Queues <paramref name="write"/> and returns a task that completes with its result once it ran and its batch committed.</summary>
     /// <typeparam name="TResult">The type of the write's result.</typeparam>
     /// <param name="write">Runs on the writer thread with the resource. It must not keep a reference to the resource.</param>
-    /// <param name="cancellationToken">Cancels the wait for a queue slot and removes the write if it has not started; a started write runs to completion.</param>
+    /// <param name="cancellationToken">Removes the write if it has not started (its task is cancelled and it never runs); a started write runs to completion.</param>
     /// <returns>The write's result. Faults with the write's exception, the batch's commit exception, or an
     /// <see cref="InvalidOperationException"/> if the writer is completing or could not open its resource.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
@@ -141,13 +146,12 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
             }
         }
 
-        var item = new FuncItem<TResult>(this, write);
-        return _slots.Wait(0) ? Enqueue(item, cancellationToken) : WaitForSlotAsync(item, cancellationToken);
+        return Enqueue(new FuncItem<TResult>(this, write), cancellationToken);
     }
 
     /// <summary>Queues <paramref name="write"/> and returns a task that completes once it ran and its batch committed.</summary>
     /// <param name="write">Runs on the writer thread with the resource. It must not keep a reference to the resource.</param>
-    /// <param name="cancellationToken">Cancels the wait for a queue slot and removes the write if it has not started; a started write runs to completion.</param>
+    /// <param name="cancellationToken">Removes the write if it has not started (its task is cancelled and it never runs); a started write runs to completion.</param>
     /// <returns>A task that faults with the write's exception, the batch's commit exception, or an
     /// <see cref="InvalidOperationException"/> if the writer is completing or could not open its resource.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
@@ -168,7 +172,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <summary>Queues <paramref name="write"/>, blocks until it ran and its batch committed, and returns its result.</summary>
     /// <typeparam name="TResult">The type of the write's result.</typeparam>
     /// <param name="write">Runs on the writer thread with the resource. It must not keep a reference to the resource.</param>
-    /// <param name="cancellationToken">Cancels the wait for a queue slot and removes the write if it has not started.</param>
+    /// <param name="cancellationToken">Removes the write if it has not started (its task is cancelled and it never runs).</param>
     /// <returns>The write's result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException">The writer is completing, or could not open its resource (inner exception: the original error).</exception>
@@ -183,9 +187,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
             return write(InlineResource());
         }
 
-        var item = new FuncItem<TResult>(this, write);
-        _slots.Wait(cancellationToken);
-        return Enqueue(item, cancellationToken).GetAwaiter().GetResult();
+        return Enqueue(new FuncItem<TResult>(this, write), cancellationToken).GetAwaiter().GetResult();
     }
 
     /// <summary>Queues <paramref name="write"/> without waiting for it (fire and forget); blocks only while the queue is full.</summary>
@@ -211,9 +213,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
             return;
         }
 
-        var item = new PostItem(this, write);
-        _slots.Wait();
-        Exception? rejection = TryEnqueue(item);
+        Exception? rejection = TryEnqueue(new PostItem(this, write));
         if (rejection is not null)
         {
             throw rejection;
@@ -247,13 +247,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <inheritdoc/>
     public override string ToString() => $"SingleWriter<{typeof(TResource).Name}> '{Name}'";
 
-    private async Task<TResult> WaitForSlotAsync<TResult>(FuncItem<TResult> item, CancellationToken cancellationToken)
-    {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await Enqueue(item, cancellationToken).ConfigureAwait(false);
-    }
-
-    // Called with a slot taken. Queues the item (or fails its task if the writer no longer accepts writes).
+    // Queues the item (or fails its task if the writer no longer accepts writes) and returns its task.
     private Task<TResult> Enqueue<TResult>(FuncItem<TResult> item, CancellationToken cancellationToken)
     {
         item.RegisterCancellation(cancellationToken);
@@ -264,38 +258,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         }
 
         return item.Task;
-    }
-
-    // Called with a slot taken. Returns null if queued; otherwise gives the slot back and returns the exception to report.
-    private Exception? TryEnqueue(WorkItem item)
-    {
-        Exception? rejection;
-        lock (_gate)
-        {
-            rejection = RejectionLocked();
-            if (rejection is null)
-            {
-                item.EnqueuedAt = Stopwatch.GetTimestamp();
-                _queue.Enqueue(item);
-                if (_writerWaiting)
-                {
-                    Monitor.Pulse(_gate);
-                }
-            }
-        }
-
-        if (rejection is not null)
-        {
-            if (item.TryClaim())
-            {
-                _slots.Release();
-            }
-
-            return rejection;
-        }
-
-        SingleWriterMetrics.QueueChanged(Name, +1);
-        return null;
     }
 
     private Exception? RejectionLocked()
