@@ -9,11 +9,11 @@ public sealed partial class SingleWriter<TResource>
     {
         t_current = this;
         Exception? endError = null;
+        var batch = new List<WorkItem>(Math.Min(_maxBatchSize, 1024));
         try
         {
             if (Open())
             {
-                var batch = new List<WorkItem>(Math.Min(_maxBatchSize, 1024));
                 while (TakeBatch(batch))
                 {
                     RunBatch(batch);
@@ -27,7 +27,12 @@ public sealed partial class SingleWriter<TResource>
         {
             // Only a defect of this class can get here; never end the thread silently with callers waiting.
             endError = ex;
-            FailQueued(ex);
+            foreach (WorkItem item in batch)
+            {
+                item.Acknowledge(ex);
+            }
+
+            FailQueued(ex, opening: false);
         }
         finally
         {
@@ -55,17 +60,23 @@ public sealed partial class SingleWriter<TResource>
         }
         catch (Exception ex)
         {
-            FailQueued(ex);
+            FailQueued(ex, opening: true);
             return false;
         }
     }
 
-    private void FailQueued(Exception error)
+    // Fails every queued write and makes every later call fail: after open threw, or after a defect of this class.
+    private void FailQueued(Exception error, bool opening)
     {
         WorkItem[] queued;
         lock (_gate)
         {
-            _openError ??= error;
+            if (_openError is null)
+            {
+                _openError = error;
+                _openFailed = opening;
+            }
+
             queued = [.. _queue, .. _overflow];
             _queue.Clear();
             _overflow.Clear();
@@ -78,7 +89,7 @@ public sealed partial class SingleWriter<TResource>
             if (item.TryClaim())
             {
                 SingleWriterMetrics.QueueChanged(Name, -1);
-                item.Acknowledge(OpenFailed(error));
+                item.Acknowledge(opening ? OpenFailed(error) : Stopped(error));
             }
         }
     }
@@ -110,7 +121,8 @@ public sealed partial class SingleWriter<TResource>
                     break;
                 }
 
-                Debug.Assert(_overflow.Count == 0 && _admitted == 0, "An empty queue leaves nothing waiting for room.");
+                // The queue is empty, yet _admitted may still count an item whose cancellation claimed it but has not
+                // yet taken _gate to give its room back; that callback admits the overflow and pulses this thread.
                 if (_completing)
                 {
                     return false;

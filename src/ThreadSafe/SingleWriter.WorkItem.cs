@@ -78,7 +78,7 @@ public sealed partial class SingleWriter<TResource>
 
         public override void Acknowledge(Exception? batchError)
         {
-            Debug.Assert(!Monitor.IsEntered(Owner._gate), "Callers are never completed under the lock.");
+            // Never called with _gate held: completing a caller runs no code of ours under the lock.
             _registration.Unregister();
             RecordLatency();
             Exception? error = batchError ?? Error;

@@ -61,8 +61,9 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     // Guarded by _gate. True once CompleteAsync (or process exit) has been called: no new write is accepted.
     private bool _completing;
 
-    // Guarded by _gate. Set once if open threw; every later call fails with a wrapper of it.
+    // Guarded by _gate. Set once if open threw (_openFailed) or the loop hit a defect; every later call fails with a wrapper of it.
     private Exception? _openError;
+    private bool _openFailed;
 
     // Guarded by _gate. True while the writer thread waits in Monitor.Wait, so submitters pulse only then.
     private bool _writerWaiting;
@@ -101,8 +102,15 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         _onProcessExit = OnProcessExit;
         AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
 
-        var thread = new Thread(WriterLoop) { Name = Name, IsBackground = true };
-        thread.Start();
+        if (options.RunWriterLoopAsTask)
+        {
+            _ = Task.Run(WriterLoop);
+        }
+        else
+        {
+            var thread = new Thread(WriterLoop) { Name = Name, IsBackground = true };
+            thread.Start();
+        }
     }
 
     /// <summary>Gets the name of the writer thread, used in exception messages and metric tags.</summary>
@@ -265,13 +273,16 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
         if (_openError is not null)
         {
-            return OpenFailed(_openError);
+            return _openFailed ? OpenFailed(_openError) : Stopped(_openError);
         }
 
         return _completing
             ? new InvalidOperationException($"{this} is completing or completed (CompleteAsync or DisposeAsync was called, or the process is exiting); it accepts no more writes.")
             : null;
     }
+
+    private InvalidOperationException Stopped(Exception error) =>
+        new($"{this} stopped after an internal error, so it runs no writes: {error.Message}", error);
 
     private InvalidOperationException OpenFailed(Exception error) =>
         new($"{this} could not open its resource, so it runs no writes: {error.Message}", error);
@@ -283,7 +294,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
 
     private void ReportError(Exception error)
     {
-        Debug.Assert(!Monitor.IsEntered(_gate), "Error handlers never run under the lock.");
+        // Never called with _gate held. (Not asserted: Coyote's Monitor.IsEntered throws when the lock is free.)
         if (_onError is null)
         {
             Trace.TraceError($"{this}: unobserved write error: {error}");

@@ -80,6 +80,13 @@ public sealed class SingleWriterOptions<TResource>
     public Action<Exception>? OnError { get; set; }
 
     /// <summary>
+    /// Gets or sets a value indicating whether the writer loop runs as a <see cref="Task.Run(Action)"/> task instead of on
+    /// a dedicated named <see cref="Thread"/>. For systematic testing only: Microsoft.Coyote controls <c>Task.Run</c> but not
+    /// threads created with <c>new Thread</c>, so its tests run the very same loop this way.
+    /// </summary>
+    internal bool RunWriterLoopAsTask { get; set; }
+
+    /// <summary>
     /// Gets or sets how long the process-exit handler waits for the writer to run the writes it has accepted. Defaults to 10 seconds.
     /// Writes still unacknowledged after that are reported on standard error (see the remarks of <see cref="SingleWriter{TResource}"/>).
     /// </summary>
