@@ -5,6 +5,7 @@ using QuickTour;
 (string Name, Func<string> Run)[] sections =
 [
     ("Guarded<T>", GuardedTour.Run),
+    ("SingleWriter<TResource>", SingleWriterTour.Run),
 ];
 
 int failures = 0;

@@ -14,10 +14,25 @@ namespace ThreadSafe;
 /// <c>open</c> function on the writer thread, used only there, and disposed there by <see cref="CompleteAsync"/>.
 /// </para>
 /// <para>
-/// Writes run one at a time in submission order (per submitter, and globally in queue order). A write that throws
-/// fails only its own caller. With <see cref="SingleWriterOptions{TResource}.MaxBatchSize"/> above 1, consecutive
+/// Writes run one at a time, in the order they were submitted (so each submitter's writes keep their order). A write
+/// that throws fails only its own caller.
+/// </para>
+/// <para>
+/// Back pressure: at most <see cref="Capacity"/> writes are admitted to the queue. Beyond that, a write waits for room in
+/// an overflow line, in order, so a later write never overtakes an earlier one: <see cref="ExecuteAsync{TResult}"/> waits
+/// asynchronously (its task covers the wait and its token removes it), <see cref="Execute{TResult}"/> and
+/// <see cref="Post"/> block their caller.
+/// </para>
+/// <para>
+/// Group commit: with <see cref="SingleWriterOptions{TResource}.MaxBatchSize"/> above 1, consecutive
 /// queued writes form a batch that the options' hooks wrap in one transaction (group commit); a caller's task
-/// completes only after its batch committed.
+/// completes only after its batch committed. Calls made on the writer thread (from inside a write) run inline, as part of
+/// the enclosing write, instead of deadlocking.
+/// </para>
+/// <para>
+/// If <c>open</c> throws, the thread ends and every queued and later call fails with an
+/// <see cref="InvalidOperationException"/> whose inner exception is the original error; <see cref="Completion"/> then
+/// completes normally, as there is no resource to close.
 /// </para>
 /// <para>
 /// Process exit: the writer thread is a background thread, so a writer that was never completed does not keep the
