@@ -216,6 +216,19 @@ public sealed partial class SingleWriter<TResource>
     // Process exit: stop accepting, give accepted writes a bounded time to commit, and report any that did not.
     private void OnProcessExit(object? sender, EventArgs e)
     {
+        int unacknowledged = DrainForProcessExit();
+        if (unacknowledged > 0)
+        {
+            Console.Error.WriteLine(
+                $"{this}: the process is exiting with up to {unacknowledged} accepted write(s) not yet run and committed " +
+                $"(waited {_processExitTimeout.TotalSeconds:0.#} s). Their callers were never acknowledged; those writes are lost.");
+        }
+    }
+
+    // Completes the writer and waits up to ProcessExitTimeout. Returns 0 if the thread ended, else the number of accepted
+    // writes not yet acknowledged (queued, waiting for room, or in the running batch).
+    internal int DrainForProcessExit()
+    {
         Task done = CompleteAsync();
         bool finished;
         try
@@ -227,17 +240,14 @@ public sealed partial class SingleWriter<TResource>
             finished = true; // the thread ended; closing the resource failed, but every write was acknowledged
         }
 
-        if (!finished)
+        if (finished)
         {
-            int unacknowledged;
-            lock (_gate)
-            {
-                unacknowledged = _queue.Count + _inFlight;
-            }
+            return 0;
+        }
 
-            Console.Error.WriteLine(
-                $"{this}: the process is exiting with up to {unacknowledged} accepted write(s) not yet run and committed " +
-                $"(waited {_processExitTimeout.TotalSeconds:0.#} s). Their callers were never acknowledged; those writes are lost.");
+        lock (_gate)
+        {
+            return _queue.Count + _overflow.Count + _inFlight;
         }
     }
 }

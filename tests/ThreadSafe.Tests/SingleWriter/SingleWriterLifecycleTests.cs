@@ -148,6 +148,45 @@ public sealed class SingleWriterLifecycleTests
         Assert.True(seen["threadsafe.single_writer.write.duration"] > 0);
     }
 
+    [Fact]
+    public async Task ProcessExitDrain_WritesQueued_RunsThemAllBeforeReturning()
+    {
+        var db = new FakeDb();
+        var started = new ManualResetEvent(false);
+        var writer = new SingleWriter<FakeDb>(() => db, new SingleWriterOptions<FakeDb> { ProcessExitTimeout = Timeout });
+        Task blocker = writer.ExecuteAsync(_ => Assert.True(started.WaitOne(Timeout)));
+        Task[] queued = [.. Enumerable.Range(0, 5).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
+        started.Set();
+
+        Assert.Equal(0, writer.DrainForProcessExit());
+
+        Assert.True(writer.Completion.IsCompletedSuccessfully);
+        await Task.WhenAll([blocker, .. queued]).WaitAsync(Timeout);
+        Assert.Equal(5, db.Committed().Count);
+        Assert.Throws<InvalidOperationException>(() => writer.Post(_ => { }));
+    }
+
+    [Fact]
+    public async Task ProcessExitDrain_WriteHangsPastTheTimeout_ReportsEveryUnacknowledgedWrite()
+    {
+        var release = new ManualResetEvent(false);
+        var started = new ManualResetEvent(false);
+        var writer = new SingleWriter<FakeDb>(() => new FakeDb(), new SingleWriterOptions<FakeDb> { ProcessExitTimeout = TimeSpan.Zero });
+        Task hung = writer.ExecuteAsync(_ =>
+        {
+            started.Set();
+            Assert.True(release.WaitOne(Timeout));
+        });
+        Assert.True(started.WaitOne(Timeout));
+        Task[] queued = [.. Enumerable.Range(0, 2).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
+
+        Assert.Equal(3, writer.DrainForProcessExit()); // the hung write and the two behind it
+
+        release.Set();
+        await Task.WhenAll([hung, .. queued]).WaitAsync(Timeout);
+        await writer.Completion.WaitAsync(Timeout);
+    }
+
     private sealed class ThrowingDisposable : IDisposable
     {
         public void Dispose() => throw new ObjectDisposedException("resource");
