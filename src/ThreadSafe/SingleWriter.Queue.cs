@@ -24,6 +24,7 @@ public sealed partial class SingleWriter<TResource>
             }
 
             item.EnqueuedAt = Stopwatch.GetTimestamp();
+            item.Queued = true;
             if (_overflow.Count == 0 && _admitted < Capacity)
             {
                 AdmitLocked(item);
@@ -103,8 +104,10 @@ public sealed partial class SingleWriter<TResource>
     {
         Debug.Assert(item.IsClaimed, "Only the claimant releases an item's room.");
         List<ManualResetEvent>? wake = null;
+        bool queued;
         lock (_gate)
         {
+            queued = item.Queued;
             if (item.Admitted)
             {
                 _admitted--;
@@ -112,7 +115,11 @@ public sealed partial class SingleWriter<TResource>
             }
         }
 
-        SingleWriterMetrics.QueueChanged(Name, -1);
+        if (queued)
+        {
+            SingleWriterMetrics.QueueChanged(Name, -1); // a write cancelled before it was queued was never counted
+        }
+
         Wake(wake);
     }
 }

@@ -22,6 +22,9 @@ public sealed partial class SingleWriter<TResource>
 
         public bool IsClaimed => Volatile.Read(ref _claimed) != 0;
 
+        // Guarded by the owner's _gate: true once the item is in the queue or its overflow line (counted in the metric).
+        public bool Queued { get; set; }
+
         // Guarded by the owner's _gate: true once the item is in the bounded queue (it counts in _admitted until claimed).
         public bool Admitted { get; set; }
 

@@ -141,10 +141,27 @@ public sealed class SingleWriterLifecycleTests
             await writer.ExecuteAsync(_ => i).WaitAsync(Timeout);
         }
 
+        using (var cts = new CancellationTokenSource())
+        {
+            var started = new ManualResetEvent(false);
+            var release = new ManualResetEvent(false);
+            Task blocker = writer.ExecuteAsync(_ =>
+            {
+                started.Set();
+                Assert.True(release.WaitOne(Timeout));
+            });
+            Assert.True(started.WaitOne(Timeout));
+            Task cancelled = writer.ExecuteAsync(_ => { }, cts.Token);
+            await cts.CancelAsync();
+            release.Set();
+            await blocker.WaitAsync(Timeout);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        }
+
         await writer.CompleteAsync().WaitAsync(Timeout);
 
-        Assert.Equal(3, seen["threadsafe.single_writer.batch.size"]);
-        Assert.Equal(0, seen["threadsafe.single_writer.queue.length"]); // +1 and -1 per write
+        Assert.Equal(4, seen["threadsafe.single_writer.batch.size"]); // 3 writes + the blocker; the cancelled write never ran
+        Assert.Equal(0, seen["threadsafe.single_writer.queue.length"]); // +1 and -1 per write, cancelled ones included
         Assert.True(seen["threadsafe.single_writer.write.duration"] > 0);
     }
 
