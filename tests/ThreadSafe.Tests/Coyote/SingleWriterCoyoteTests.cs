@@ -191,6 +191,38 @@ public sealed class SingleWriterCoyoteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Post_BlockedOnAFullQueueWhenOpenFails_ReturnsOrThrows_NeverHangs()
+    {
+        CoyoteRun.ExpectNoBug(
+            async () =>
+            {
+                int reported = 0, thrown = 0;
+                var writer = new SingleWriter<Resource>(
+                    () =>
+                    {
+                        Thread.Yield();
+                        throw new IOException("cannot open");
+                    },
+                    new SingleWriterOptions<Resource> { RunWriterLoopAsTask = true, Capacity = 1, OnError = _ => Interlocked.Increment(ref reported) });
+                Task[] posters = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+                {
+                    try
+                    {
+                        writer.Post(r => r.Write());
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        Interlocked.Increment(ref thrown);
+                    }
+                }))];
+                await Task.WhenAll(posters);
+                await writer.Completion;
+                Specification.Assert(reported + thrown == 2, $"each post must fail visibly once: {reported} reported, {thrown} thrown");
+            },
+            output);
+    }
+
+    [Fact]
     public void CheckThenActCancellation_IsCaught_ProvingTheHarnessCanFail()
     {
         // A deliberately broken hand-off: the writer checks "not cancelled" and the canceller checks "not started"
