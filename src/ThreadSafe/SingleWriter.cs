@@ -50,8 +50,8 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     [ThreadStatic]
     private static SingleWriter<TResource>? t_current;
 
-    // Guards _queue, _overflow, _admitted, _completing, _openError, _writerWaiting, _inFlight and each item's Admitted
-    // and AdmittedEvent. Private, so no outside code can lock on it.
+    // Guards _queue, _overflow, _admitted, _completing, _openError, _openFailed, _writerWaiting, _inFlight and each
+    // item's Queued, Admitted and AdmittedEvent. Private, so no outside code can lock on it.
     // The writer thread waits on it (Monitor.Wait) while the queue is empty. No user delegate runs and no task is
     // completed while it is held.
     private readonly object _gate = new();
