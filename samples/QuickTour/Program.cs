@@ -8,6 +8,7 @@ using QuickTour;
     ("AsyncGuarded<T>", AsyncGuardedTour.Run),
     ("ThreadConfined<T>", ThreadConfinedTour.Run),
     ("ReadWriteGuarded<T>", ReadWriteGuardedTour.Run),
+    ("SingleWriter<TResource>", SingleWriterTour.Run),
 ];
 
 int failures = 0;

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+
+namespace ThreadSafe;
+
+/// <content>The writer thread: open, take batches, run them with the hooks, acknowledge, close.</content>
+public sealed partial class SingleWriter<TResource>
+{
+    private void WriterLoop()
+    {
+        t_current = this;
+        Exception? endError = null;
+        var batch = new List<WorkItem>(Math.Min(_maxBatchSize, 1024));
+        try
+        {
+            if (Open())
+            {
+                while (TakeBatch(batch))
+                {
+                    RunBatch(batch);
+                    batch.Clear();
+                }
+
+                endError = CloseResource();
+            }
+        }
+        catch (Exception ex)
+        {
+            // Only a defect of this class can get here; never end the thread silently with callers waiting.
+            endError = ex;
+            foreach (WorkItem item in batch)
+            {
+                item.Acknowledge(ex);
+            }
+
+            FailQueued(ex, opening: false);
+        }
+        finally
+        {
+            t_current = null;
+            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
+            if (endError is null)
+            {
+                _completed.TrySetResult();
+            }
+            else
+            {
+                _completed.TrySetException(endError);
+            }
+        }
+    }
+
+    // Runs open on this thread. On failure, records the error (so every later call fails with it) and fails what is queued.
+    private bool Open()
+    {
+        try
+        {
+            _resource = _open();
+            _opened = true;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            FailQueued(ex, opening: true);
+            return false;
+        }
+    }
+
+    // Fails every queued write and makes every later call fail: after open threw, or after a defect of this class.
+    private void FailQueued(Exception error, bool opening)
+    {
+        WorkItem[] queued;
+        lock (_gate)
+        {
+            if (_openError is null)
+            {
+                _openError = error;
+                _openFailed = opening;
+            }
+
+            queued = [.. _queue, .. _overflow];
+            _queue.Clear();
+            _overflow.Clear();
+            _admitted = 0;
+        }
+
+        foreach (WorkItem item in queued)
+        {
+            item.AdmittedEvent?.Set();
+            if (item.TryClaim())
+            {
+                SingleWriterMetrics.QueueChanged(Name, -1);
+                item.Acknowledge(opening ? OpenFailed(error) : Stopped(error));
+            }
+        }
+    }
+
+    // Waits for work and moves up to _maxBatchSize live items into batch. Returns false once completing and drained.
+    private bool TakeBatch(List<WorkItem> batch)
+    {
+        Debug.Assert(batch.Count == 0, "The previous batch was acknowledged and cleared.");
+        List<ManualResetEvent>? wake;
+        lock (_gate)
+        {
+            _inFlight = 0;
+            while (true)
+            {
+                while (batch.Count < _maxBatchSize && _queue.TryDequeue(out WorkItem? item))
+                {
+                    // Losing this race means the item's token cancelled it first (and released its room): it never runs.
+                    if (item.TryClaim())
+                    {
+                        _admitted--;
+                        batch.Add(item);
+                    }
+                }
+
+                wake = AdmitWaitingLocked();
+                if (batch.Count > 0)
+                {
+                    _inFlight = batch.Count;
+                    break;
+                }
+
+                // The queue is empty, yet _admitted may still count an item whose cancellation claimed it but has not
+                // yet taken _gate to give its room back; that callback admits the overflow and pulses this thread.
+                if (_completing)
+                {
+                    return false;
+                }
+
+                _writerWaiting = true;
+                Monitor.Wait(_gate);
+                _writerWaiting = false;
+            }
+        }
+
+        Wake(wake);
+        SingleWriterMetrics.QueueChanged(Name, -batch.Count);
+        return true;
+    }
+
+    // Runs one batch through the hooks, then acknowledges every item: only after the commit, and with no lock held.
+    private void RunBatch(List<WorkItem> batch)
+    {
+        TResource resource = _resource;
+        Exception? batchError = null;
+        bool begun = false;
+        try
+        {
+            _beginBatch?.Invoke(resource);
+            begun = true;
+            foreach (WorkItem item in batch)
+            {
+                _beginWrite?.Invoke(resource);
+                if (item.Run(resource))
+                {
+                    _endWrite?.Invoke(resource);
+                }
+                else
+                {
+                    _rollbackWrite?.Invoke(resource);
+                }
+            }
+
+            _commitBatch?.Invoke(resource);
+        }
+        catch (Exception ex)
+        {
+            batchError = ex;
+            if (begun && _rollbackBatch is not null)
+            {
+                try
+                {
+                    _rollbackBatch(resource);
+                }
+                catch (Exception rollbackError)
+                {
+                    ReportError(rollbackError);
+                }
+            }
+        }
+
+        SingleWriterMetrics.BatchRan(Name, batch.Count);
+        foreach (WorkItem item in batch)
+        {
+            item.Acknowledge(batchError);
+        }
+    }
+
+    private Exception? CloseResource()
+    {
+        try
+        {
+            switch (_resource)
+            {
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+                case IAsyncDisposable asyncDisposable:
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    break;
+            }
+
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+        finally
+        {
+            _opened = false;
+        }
+    }
+
+    // Process exit: stop accepting, give accepted writes a bounded time to commit, and report any that did not.
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        int unacknowledged = DrainForProcessExit();
+        if (unacknowledged > 0)
+        {
+            Console.Error.WriteLine(
+                $"{this}: the process is exiting with up to {unacknowledged} accepted write(s) not yet run and committed " +
+                $"(waited {_processExitTimeout.TotalSeconds:0.#} s). Their callers were never acknowledged; those writes are lost.");
+        }
+    }
+
+    // Completes the writer and waits up to ProcessExitTimeout. Returns 0 if the thread ended, else the number of accepted
+    // writes not yet acknowledged (queued, waiting for room, or in the running batch).
+    internal int DrainForProcessExit()
+    {
+        Task done = CompleteAsync();
+        bool finished;
+        try
+        {
+            finished = !IsWriterThread && done.Wait(_processExitTimeout);
+        }
+        catch (AggregateException)
+        {
+            finished = true; // the thread ended; closing the resource failed, but every write was acknowledged
+        }
+
+        if (finished)
+        {
+            return 0;
+        }
+
+        lock (_gate)
+        {
+            return _queue.Count + _overflow.Count + _inFlight;
+        }
+    }
+}

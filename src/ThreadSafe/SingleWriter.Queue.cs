@@ -1,0 +1,125 @@
+using System.Diagnostics;
+
+namespace ThreadSafe;
+
+/// <content>The bounded queue: admission in submission order, back pressure, cancellation of waiting writes.</content>
+public sealed partial class SingleWriter<TResource>
+{
+    // Accepts the item into the queue (or its overflow when full), unless the writer no longer accepts writes: then
+    // returns the exception to report. A Post that lands in the overflow blocks here until it is admitted.
+    private Exception? TryEnqueue(WorkItem item)
+    {
+        ManualResetEvent? admitted = null;
+        lock (_gate)
+        {
+            Exception? rejection = RejectionLocked();
+            if (rejection is not null)
+            {
+                return rejection;
+            }
+
+            if (item.IsClaimed)
+            {
+                return null; // cancelled before it was queued: its task is already cancelled
+            }
+
+            item.EnqueuedAt = Stopwatch.GetTimestamp();
+            item.Queued = true;
+            if (_overflow.Count == 0 && _admitted < Capacity)
+            {
+                AdmitLocked(item);
+            }
+            else
+            {
+                if (item is PostItem)
+                {
+                    admitted = item.AdmittedEvent = new ManualResetEvent(false);
+                }
+
+                _overflow.Enqueue(item);
+            }
+        }
+
+        SingleWriterMetrics.QueueChanged(Name, +1);
+        if (admitted is not null)
+        {
+            // Fire and forget still blocks while the queue is full: this is the back pressure. The writer (or a failed
+            // open) sets the event after moving the item into the queue (or failing it), never while holding _gate.
+            admitted.WaitOne();
+            admitted.Dispose();
+        }
+
+        return null;
+    }
+
+    private void AdmitLocked(WorkItem item)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
+        Debug.Assert(_admitted < Capacity, "Admission respects the capacity.");
+        item.Admitted = true;
+        _queue.Enqueue(item);
+        _admitted++;
+        if (_writerWaiting)
+        {
+            Monitor.Pulse(_gate); // only the writer thread ever waits on _gate
+        }
+    }
+
+    // Moves waiting items into free room, in order. Returns the events of admitted Posts, to set after leaving the lock.
+    private List<ManualResetEvent>? AdmitWaitingLocked()
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
+        List<ManualResetEvent>? wake = null;
+        while (_admitted < Capacity && _overflow.TryDequeue(out WorkItem? next))
+        {
+            if (next.AdmittedEvent is { } admitted)
+            {
+                (wake ??= []).Add(admitted);
+            }
+
+            if (!next.IsClaimed)
+            {
+                AdmitLocked(next);
+            }
+        }
+
+        return wake;
+    }
+
+    private static void Wake(List<ManualResetEvent>? events)
+    {
+        if (events is null)
+        {
+            return;
+        }
+
+        foreach (ManualResetEvent admitted in events)
+        {
+            admitted.Set();
+        }
+    }
+
+    // Called by a cancellation callback that claimed the item: frees its room in the queue, if it had been admitted.
+    private void OnCancelled(WorkItem item)
+    {
+        Debug.Assert(item.IsClaimed, "Only the claimant releases an item's room.");
+        List<ManualResetEvent>? wake = null;
+        bool queued;
+        lock (_gate)
+        {
+            queued = item.Queued;
+            if (item.Admitted)
+            {
+                _admitted--;
+                wake = AdmitWaitingLocked();
+            }
+        }
+
+        if (queued)
+        {
+            SingleWriterMetrics.QueueChanged(Name, -1); // a write cancelled before it was queued was never counted
+        }
+
+        Wake(wake);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics.Metrics;
+
+namespace ThreadSafe.Tests;
+
+/// <summary>Completion, misuse, error reporting and metrics of <see cref="SingleWriter{TResource}"/>.</summary>
+public sealed class SingleWriterLifecycleTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task CompleteAsync_RunsEveryAcceptedWrite_DisposesOnWriterThread_IsIdempotent()
+    {
+        var started = new ManualResetEvent(false);
+        var release = new ManualResetEvent(false);
+        var db = new FakeDb();
+        var writer = new SingleWriter<FakeDb>(() => db, new SingleWriterOptions<FakeDb> { Name = "closer" });
+        Task blocker = writer.ExecuteAsync(_ =>
+        {
+            started.Set();
+            Assert.True(release.WaitOne(Timeout));
+        });
+        Assert.True(started.WaitOne(Timeout));
+        Task[] accepted = [.. Enumerable.Range(0, 10).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
+
+        Task completion = writer.CompleteAsync();
+        Assert.Same(completion, writer.CompleteAsync());
+        Assert.False(completion.IsCompleted);
+        release.Set();
+        await completion.WaitAsync(Timeout);
+
+        await Task.WhenAll([blocker, .. accepted]).WaitAsync(Timeout);
+        Assert.Equal(10, db.Committed().Count);
+        Assert.True(db.Disposed);
+        Assert.Equal("closer", db.DisposedOnThread);
+        await writer.DisposeAsync();
+        Assert.True(writer.Completion.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task Calls_AfterCompletion_ThrowInvalidOperationNamingTheWriter()
+    {
+        var writer = new SingleWriter<FakeDb>(() => new FakeDb(), new SingleWriterOptions<FakeDb> { Name = "done-writer" });
+        await writer.CompleteAsync().WaitAsync(Timeout);
+
+        InvalidOperationException asyncError = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => 1).WaitAsync(Timeout));
+        Assert.Contains("done-writer", asyncError.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => { }).WaitAsync(Timeout));
+        Assert.Contains("done-writer", Assert.Throws<InvalidOperationException>(() => writer.Execute(_ => 1)).Message, StringComparison.Ordinal);
+        Assert.Contains("done-writer", Assert.Throws<InvalidOperationException>(() => writer.Post(_ => { })).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_CalledFromInsideAWrite_DrainsAndEnds()
+    {
+        var writer = new SingleWriter<FakeDb>(() => new FakeDb());
+        Task completion = await writer.ExecuteAsync(_ => writer.CompleteAsync()).WaitAsync(Timeout);
+        await completion.WaitAsync(Timeout);
+        Assert.Same(completion, writer.Completion);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_ResourceDisposeThrows_FaultsCompletionAfterAllWrites()
+    {
+        var writer = new SingleWriter<ThrowingDisposable>(() => new ThrowingDisposable());
+        Assert.Equal(1, await writer.ExecuteAsync(_ => 1).WaitAsync(Timeout));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.CompleteAsync().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Post_WriteThrows_ReportsToOnError()
+    {
+        var reported = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var writer = new SingleWriter<FakeDb>(
+            () => new FakeDb(),
+            new SingleWriterOptions<FakeDb> { OnError = ex => reported.TrySetResult(ex) });
+
+        writer.Post(_ => throw new FormatException("posted"));
+
+        Exception error = await reported.Task.WaitAsync(Timeout);
+        Assert.IsType<FormatException>(error);
+        Assert.Equal(1, await writer.ExecuteAsync(_ => 1).WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Members_NullOrOutOfRangeArguments_ThrowNamingTheArgument()
+    {
+        Assert.Equal("open", Assert.Throws<ArgumentNullException>(() => new SingleWriter<FakeDb>(null!)).ParamName);
+        var options = new SingleWriterOptions<FakeDb>();
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => options.Capacity = 0).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxBatchSize = 0).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => options.ProcessExitTimeout = TimeSpan.FromSeconds(-1)).ParamName);
+        Assert.Equal(1024, options.Capacity);
+        Assert.Equal(1, options.MaxBatchSize);
+
+        var writer = new SingleWriter<FakeDb>(() => new FakeDb());
+        try
+        {
+            Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => { _ = writer.ExecuteAsync<int>(null!); }).ParamName);
+            Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => { _ = writer.ExecuteAsync((Action<FakeDb>)null!); }).ParamName);
+            Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => writer.Execute<int>(null!)).ParamName);
+            Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => writer.Post(null!)).ParamName);
+        }
+        finally
+        {
+            await writer.CompleteAsync().WaitAsync(Timeout);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_AreRecordedOnTheThreadSafeMeter()
+    {
+        const string Name = "metrics-writer";
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.single_writer.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "writer" && Equals(tag.Value, Name))
+                {
+                    seen.AddOrUpdate(instrument.Name, value, (_, old) => old + value);
+                }
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+
+        var writer = new SingleWriter<FakeDb>(() => new FakeDb(), new SingleWriterOptions<FakeDb> { Name = Name });
+        for (int i = 0; i < 3; i++)
+        {
+            await writer.ExecuteAsync(_ => i).WaitAsync(Timeout);
+        }
+
+        using (var cts = new CancellationTokenSource())
+        {
+            var started = new ManualResetEvent(false);
+            var release = new ManualResetEvent(false);
+            Task blocker = writer.ExecuteAsync(_ =>
+            {
+                started.Set();
+                Assert.True(release.WaitOne(Timeout));
+            });
+            Assert.True(started.WaitOne(Timeout));
+            Task cancelled = writer.ExecuteAsync(_ => { }, cts.Token);
+            await cts.CancelAsync();
+            release.Set();
+            await blocker.WaitAsync(Timeout);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        }
+
+        await writer.CompleteAsync().WaitAsync(Timeout);
+
+        Assert.Equal(4, seen["threadsafe.single_writer.batch.size"]); // 3 writes + the blocker; the cancelled write never ran
+        Assert.Equal(0, seen["threadsafe.single_writer.queue.length"]); // +1 and -1 per write, cancelled ones included
+        Assert.True(seen["threadsafe.single_writer.write.duration"] > 0);
+    }
+
+    [Fact]
+    public async Task ProcessExitDrain_WritesQueued_RunsThemAllBeforeReturning()
+    {
+        var db = new FakeDb();
+        var started = new ManualResetEvent(false);
+        var writer = new SingleWriter<FakeDb>(() => db, new SingleWriterOptions<FakeDb> { ProcessExitTimeout = Timeout });
+        Task blocker = writer.ExecuteAsync(_ => Assert.True(started.WaitOne(Timeout)));
+        Task[] queued = [.. Enumerable.Range(0, 5).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
+        started.Set();
+
+        Assert.Equal(0, writer.DrainForProcessExit());
+
+        Assert.True(writer.Completion.IsCompletedSuccessfully);
+        await Task.WhenAll([blocker, .. queued]).WaitAsync(Timeout);
+        Assert.Equal(5, db.Committed().Count);
+        Assert.Throws<InvalidOperationException>(() => writer.Post(_ => { }));
+    }
+
+    [Fact]
+    public async Task ProcessExitDrain_WriteHangsPastTheTimeout_ReportsEveryUnacknowledgedWrite()
+    {
+        var release = new ManualResetEvent(false);
+        var started = new ManualResetEvent(false);
+        var writer = new SingleWriter<FakeDb>(() => new FakeDb(), new SingleWriterOptions<FakeDb> { ProcessExitTimeout = TimeSpan.Zero });
+        Task hung = writer.ExecuteAsync(_ =>
+        {
+            started.Set();
+            Assert.True(release.WaitOne(Timeout));
+        });
+        Assert.True(started.WaitOne(Timeout));
+        Task[] queued = [.. Enumerable.Range(0, 2).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
+
+        Assert.Equal(3, writer.DrainForProcessExit()); // the hung write and the two behind it
+
+        release.Set();
+        await Task.WhenAll([hung, .. queued]).WaitAsync(Timeout);
+        await writer.Completion.WaitAsync(Timeout);
+    }
+
+    private sealed class ThrowingDisposable : IDisposable
+    {
+        public void Dispose() => throw new ObjectDisposedException("resource");
+    }
+}
