@@ -147,6 +147,9 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <summary>Gets the number of items accepted and not yet started. For monitoring only: it may change at once.</summary>
     public int Count => Volatile.Read(ref _pending);
 
+    // For tests: producers currently registered as waiting for space.
+    internal int WaitingProducers => Volatile.Read(ref _spaceWaiterCount);
+
     /// <summary>Gets the number of items whose handler returned normally. For monitoring only; exact once <see cref="Completion"/> has completed.</summary>
     public long ProcessedCount => Interlocked.Read(ref _processed);
 
