@@ -15,6 +15,7 @@ public sealed partial class WorkQueue<T>
         lock (_gate)
         {
             _runningConsumers = consumers;
+            _idleTasks = dedicatedThreads ? null : new Queue<TaskCompletionSource>();
         }
 
         int batch = Math.Min(_capacity, MaxBatch);
@@ -32,7 +33,9 @@ public sealed partial class WorkQueue<T>
             }
             else
             {
-                _ = Task.Run(() => ConsumeAsync(consumer));
+                // An Action, not a Func<Task>: nothing waits for the consumer's task (Exit reports the outcome), and
+                // Coyote 1.7.11 mis-tracks Task.Run's proxy task for a task that another operation completes.
+                Task.Run(() => { _ = ConsumeAsync(consumer); });
             }
         }
     }
@@ -63,7 +66,8 @@ public sealed partial class WorkQueue<T>
                     }
                     else
                     {
-                        await _itemsAvailable.WaitAsync().ConfigureAwait(false);
+                        await consumer.IdleSignal!.Task.ConfigureAwait(false);
+                        consumer.IdleSignal = null;
                     }
 
                     continue;
@@ -103,6 +107,12 @@ public sealed partial class WorkQueue<T>
             }
 
             _idleConsumers++;
+            if (_idleTasks is not null)
+            {
+                consumer.IdleSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _idleTasks.Enqueue(consumer.IdleSignal);
+            }
+
             return 0;
         }
 
@@ -150,7 +160,7 @@ public sealed partial class WorkQueue<T>
         Flush(processed, failed);
     }
 
-    private async ValueTask ProcessBatchAsync(Consumer consumer, int n)
+    private async Task ProcessBatchAsync(Consumer consumer, int n)
     {
         int processed = 0, failed = 0;
         CancellationToken abortToken = _abortCts.Token;
@@ -212,7 +222,7 @@ public sealed partial class WorkQueue<T>
                 waiters = TakeSpaceWaiters();
             }
 
-            new Wakeups(waiters, 0).Run(this);
+            new Wakeups(waiters, 0, null).Run(this);
         }
 
         if (WorkQueueMetrics.QueueLength.Enabled)
@@ -388,7 +398,18 @@ public sealed partial class WorkQueue<T>
     private Wakeups TakeWakeupsForStateChange()
     {
         Debug.Assert(Monitor.IsEntered(_gate), "State changes need the lock.");
-        var wakeups = new Wakeups(TakeSpaceWaiters(), _idleConsumers);
+        TaskCompletionSource[]? spaceWaiters = TakeSpaceWaiters();
+        Wakeups wakeups;
+        if (_idleTasks is null)
+        {
+            wakeups = new Wakeups(spaceWaiters, _idleConsumers, null);
+        }
+        else
+        {
+            wakeups = new Wakeups(spaceWaiters, 0, null, _idleTasks.Count == 0 ? null : [.. _idleTasks]);
+            _idleTasks.Clear();
+        }
+
         _idleConsumers = 0;
         return wakeups;
     }
@@ -409,10 +430,19 @@ public sealed partial class WorkQueue<T>
     }
 
     // Tasks to complete and consumers to release, collected under _gate and run after it is released.
-    private readonly struct Wakeups(TaskCompletionSource[]? spaceWaiters, int idleConsumers)
+    private readonly struct Wakeups(TaskCompletionSource[]? spaceWaiters, int idleConsumers, TaskCompletionSource? idleTask, TaskCompletionSource[]? idleTasks = null)
     {
         public void Run(WorkQueue<T> queue)
         {
+            idleTask?.TrySetResult();
+            if (idleTasks is not null)
+            {
+                foreach (TaskCompletionSource task in idleTasks)
+                {
+                    task.TrySetResult();
+                }
+            }
+
             if (spaceWaiters is not null)
             {
                 foreach (TaskCompletionSource waiter in spaceWaiters)
@@ -436,5 +466,8 @@ public sealed partial class WorkQueue<T>
 
         // Sequence number of Batch[0]. Written and read only by this consumer (under _gate when written).
         public long Sequence { get; set; }
+
+        // Thread-pool consumers only: the task this consumer awaits while idle. Written under _gate, read by the consumer.
+        public TaskCompletionSource? IdleSignal { get; set; }
     }
 }

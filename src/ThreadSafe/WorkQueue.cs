@@ -42,7 +42,8 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     private readonly string _name;
     private readonly KeyValuePair<string, object?> _nameTag;
 
-    // Consumers waiting for items wait here; one Release per consumer taken off _idleConsumers (never under _gate).
+    // Consumers on dedicated threads wait here for items; one Release per consumer taken off _idleConsumers, never
+    // under _gate. (A blocking Wait allocates nothing.)
     private readonly SemaphoreSlim _itemsAvailable = new(0);
 
     // Cancelled by AbortAsync (outside _gate): the token passed to asynchronous handlers.
@@ -66,8 +67,10 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     // Guarded by _gate. Producers waiting for space; each is woken (its task completed outside the lock) and retries.
     private readonly List<TaskCompletionSource> _spaceWaiters = [];
 
-    // Guarded by _gate. Consumers that found nothing to do and wait on _itemsAvailable.
+    // Guarded by _gate. Consumers that found nothing to do and wait on _itemsAvailable (dedicated threads) or on their
+    // entry of _idleTasks (thread-pool consumers, which await a task each: one per idle wait).
     private int _idleConsumers;
+    private Queue<TaskCompletionSource>? _idleTasks;
 
     // Guarded by _gate. Consumers that have not exited yet; the last one to exit finishes the queue.
     private int _runningConsumers;
@@ -184,7 +187,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
                 waitStart = Stopwatch.GetTimestamp();
             }
 
-            using CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
+            CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
             try
             {
                 waiter.Task.Wait(CancellationToken.None);
@@ -192,6 +195,12 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
             catch (AggregateException)
             {
                 // Cancelled: handled below.
+            }
+            finally
+            {
+                // Unregister, not Dispose: Dispose would wait for a callback running on the cancelling thread, and the
+                // callback only cancels this waiter, which is harmless once we stop waiting.
+                registration.Unregister();
             }
 
             if (waiter.Task.IsCanceled)
@@ -226,7 +235,8 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
             return ValueTask.FromException(ex);
         }
 
-        return waiter is null ? default : AddSlowAsync(item, waiter, cancellationToken);
+        // The slow path is a Task (it allocates a waiter anyway): a Task-backed ValueTask is one Coyote can follow.
+        return waiter is null ? default : new ValueTask(AddSlowAsync(item, waiter, cancellationToken));
     }
 
     /// <summary>Adds an item if there is space now, without waiting.</summary>
@@ -234,7 +244,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <returns><see langword="true"/> if the item was accepted; <see langword="false"/> if the queue is full or no longer accepts items.</returns>
     public bool TryAdd(T item)
     {
-        bool wakeConsumer;
+        Wakeups wakeConsumer;
         lock (_gate)
         {
             if (_state != Open || Volatile.Read(ref _pending) >= _capacity)
@@ -329,23 +339,25 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <inheritdoc/>
     public override string ToString() => _name;
 
-    private async ValueTask AddSlowAsync(T item, TaskCompletionSource waiter, CancellationToken cancellationToken)
+    private async Task AddSlowAsync(T item, TaskCompletionSource waiter, CancellationToken cancellationToken)
     {
         long waitStart = Stopwatch.GetTimestamp();
         while (true)
         {
-            using (CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken))
+            CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
+            try
             {
-                try
-                {
-                    await waiter.Task.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    RemoveSpaceWaiter(waiter);
-                    RecordAddWait(waitStart);
-                    throw new OperationCanceledException(cancellationToken);
-                }
+                await waiter.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                RemoveSpaceWaiter(waiter);
+                RecordAddWait(waitStart);
+                throw new OperationCanceledException(cancellationToken);
+            }
+            finally
+            {
+                registration.Unregister(); // not Dispose, which could wait for the callback (see Add)
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -367,7 +379,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     // Enqueues the item, or registers and returns a space waiter when the queue is full.
     private TaskCompletionSource? TryEnqueueOrWait(T item, bool throwIfClosed, long waitStart)
     {
-        bool wakeConsumer;
+        Wakeups wakeConsumer;
         lock (_gate)
         {
             if (_state != Open)
@@ -402,8 +414,8 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         return null;
     }
 
-    // Called with _gate held, the queue open and not full. Returns whether an idle consumer must be woken.
-    private bool Enqueue(T item)
+    // Called with _gate held, the queue open and not full. Returns the idle consumer to wake, if any.
+    private Wakeups Enqueue(T item)
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Enqueue needs the lock.");
         Debug.Assert(_state == Open && _pending < _capacity, "Enqueue needs an open queue with space.");
@@ -425,23 +437,20 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         if (_idleConsumers > 0)
         {
             _idleConsumers--;
-            return true;
+            return _idleTasks is null ? new Wakeups(null, 1, null) : new Wakeups(null, 0, _idleTasks.Dequeue());
         }
 
-        return false;
+        return default;
     }
 
-    private void AfterEnqueue(bool wakeConsumer)
+    private void AfterEnqueue(Wakeups wakeConsumer)
     {
         if (WorkQueueMetrics.QueueLength.Enabled)
         {
             WorkQueueMetrics.QueueLength.Add(1, _nameTag);
         }
 
-        if (wakeConsumer)
-        {
-            _itemsAvailable.Release();
-        }
+        wakeConsumer.Run(this);
     }
 
     private void Grow()
