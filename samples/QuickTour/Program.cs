@@ -5,6 +5,7 @@ using QuickTour;
 (string Name, Func<string> Run)[] sections =
 [
     ("Guarded<T>", GuardedTour.Run),
+    ("WorkQueue<T>", WorkQueueTour.Run),
 ];
 
 int failures = 0;
