@@ -90,7 +90,7 @@ public sealed partial class WorkQueue<T>
     }
 
     // Called with _gate held. Returns the number of items moved into the consumer's batch, 0 if the consumer must wait
-    // (it is then counted in _idleConsumers and will get one Release), or -1 if it must stop.
+    // (it is then counted in _idleConsumers and will get one wake-up), or -1 if it must stop.
     private int TakeBatch(Consumer consumer)
     {
         Debug.Assert(Monitor.IsEntered(_gate), "TakeBatch needs the lock.");
@@ -144,7 +144,7 @@ public sealed partial class WorkQueue<T>
                 break;
             }
 
-            T item = StartItem(consumer, i);
+            T item = StartItem(consumer, i, n);
             try
             {
                 _handler!(item);
@@ -172,7 +172,7 @@ public sealed partial class WorkQueue<T>
                 break;
             }
 
-            T item = StartItem(consumer, i);
+            T item = StartItem(consumer, i, n);
             try
             {
                 ValueTask pending = _asyncHandler!(item, abortToken);
@@ -204,8 +204,10 @@ public sealed partial class WorkQueue<T>
         Flush(processed, failed);
     }
 
-    // The item leaves the waiting count when it starts: a producer waiting for space is woken now, not after the batch.
-    private T StartItem(Consumer consumer, int index)
+    // The item leaves the waiting count when it starts. Producers waiting for space are woken when a wake-up's worth
+    // of slots is free, or at the latest when the last item of the batch starts: waking a sleeping producer costs far
+    // more than an item, and waking it for each single slot would make it sleep again after one item.
+    private T StartItem(Consumer consumer, int index, int batchLength)
     {
         T item = consumer.Batch[index];
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
@@ -213,8 +215,8 @@ public sealed partial class WorkQueue<T>
             consumer.Batch[index] = default!;
         }
 
-        Interlocked.Decrement(ref _pending); // full fence before reading _spaceWaiterCount (see the field)
-        if (Volatile.Read(ref _spaceWaiterCount) > 0)
+        int pending = Interlocked.Decrement(ref _pending); // full fence before reading _spaceWaiterCount (see the field)
+        if (Volatile.Read(ref _spaceWaiterCount) > 0 && (_capacity - pending >= _wakeThreshold || index == batchLength - 1))
         {
             TaskCompletionSource[]? waiters;
             lock (_gate)

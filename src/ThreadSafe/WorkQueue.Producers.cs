@@ -16,7 +16,7 @@ public sealed partial class WorkQueue<T>
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            TaskCompletionSource? waiter = TryEnqueueOrWait(item, throwIfClosed: true, waitStart);
+            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart);
             if (waiter is null)
             {
                 return;
@@ -68,7 +68,7 @@ public sealed partial class WorkQueue<T>
         TaskCompletionSource? waiter;
         try
         {
-            waiter = TryEnqueueOrWait(item, throwIfClosed: true, waitStart: 0);
+            waiter = TryEnqueueOrWait(item, waitStart: 0);
         }
         catch (InvalidOperationException ex)
         {
@@ -121,7 +121,7 @@ public sealed partial class WorkQueue<T>
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            TaskCompletionSource? next = TryEnqueueOrWait(item, throwIfClosed: true, waitStart);
+            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart);
             if (next is null)
             {
                 return;
@@ -137,14 +137,13 @@ public sealed partial class WorkQueue<T>
             : default;
 
     // Enqueues the item, or registers and returns a space waiter when the queue is full.
-    private TaskCompletionSource? TryEnqueueOrWait(T item, bool throwIfClosed, long waitStart)
+    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart)
     {
         Wakeups wakeConsumer;
         lock (_gate)
         {
             if (_state != Open)
             {
-                Debug.Assert(throwIfClosed, "Only throwing callers are supported.");
                 throw NotAccepting();
             }
 
