@@ -9,6 +9,7 @@ using QuickTour;
     ("ThreadConfined<T>", ThreadConfinedTour.Run),
     ("ReadWriteGuarded<T>", ReadWriteGuardedTour.Run),
     ("SingleWriter<TResource>", SingleWriterTour.Run),
+    ("WorkQueue<T>", WorkQueueTour.Run),
 ];
 
 int failures = 0;

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace ThreadSafe;
+
+/// <summary>The consumer side of <see cref="WorkQueue{T}"/>: batches, handlers, the error rule and the final stop.</summary>
+public sealed partial class WorkQueue<T>
+{
+    // A consumer takes up to this many items per lock acquisition (fewer when fewer wait). Items in a batch still count
+    // as waiting (_pending) until the consumer starts them, and are handed back if it stops before starting them.
+    private const int MaxBatch = 64;
+
+    private void StartConsumers(int consumers, bool dedicatedThreads)
+    {
+        lock (_gate)
+        {
+            _runningConsumers = consumers;
+            _idleTasks = dedicatedThreads ? null : new Queue<TaskCompletionSource>();
+        }
+
+        int batch = Math.Min(_capacity, MaxBatch);
+        for (int i = 0; i < consumers; i++)
+        {
+            var consumer = new Consumer(new T[batch], dedicatedThreads);
+            if (dedicatedThreads)
+            {
+                var thread = new Thread(() => ConsumeAsync(consumer).GetAwaiter().GetResult())
+                {
+                    IsBackground = true,
+                    Name = consumers == 1 ? $"{_name} consumer" : $"{_name} consumer {i + 1}",
+                };
+                thread.Start();
+            }
+            else
+            {
+                // An Action, not a Func<Task>: nothing waits for the consumer's task (Exit reports the outcome), and
+                // Coyote 1.7.11 mis-tracks Task.Run's proxy task for a task that another operation completes.
+                Task.Run(() => { _ = ConsumeAsync(consumer); });
+            }
+        }
+    }
+
+    // On a dedicated thread every wait below is synchronous, so this method never yields and the thread stays the consumer.
+    private async Task ConsumeAsync(Consumer consumer)
+    {
+        try
+        {
+            while (true)
+            {
+                int taken;
+                lock (_gate)
+                {
+                    taken = TakeBatch(consumer);
+                }
+
+                if (taken < 0)
+                {
+                    return;
+                }
+
+                if (taken == 0)
+                {
+                    if (consumer.Dedicated)
+                    {
+                        _itemsAvailable.Wait();
+                    }
+                    else
+                    {
+                        await consumer.IdleSignal!.Task.ConfigureAwait(false);
+                        consumer.IdleSignal = null;
+                    }
+
+                    continue;
+                }
+
+                if (_handler is not null)
+                {
+                    ProcessBatch(consumer, taken);
+                }
+                else
+                {
+                    await ProcessBatchAsync(consumer, taken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    // Called with _gate held. Returns the number of items moved into the consumer's batch, 0 if the consumer must wait
+    // (it is then counted in _idleConsumers and will get one wake-up), or -1 if it must stop.
+    private int TakeBatch(Consumer consumer)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "TakeBatch needs the lock.");
+        if (_state >= Aborting)
+        {
+            return -1;
+        }
+
+        if (_count == 0)
+        {
+            if (_state == Completing)
+            {
+                return -1;
+            }
+
+            _idleConsumers++;
+            if (_idleTasks is not null)
+            {
+                consumer.IdleSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _idleTasks.Enqueue(consumer.IdleSignal);
+            }
+
+            return 0;
+        }
+
+        int n = Math.Min(_count, consumer.Batch.Length);
+        int first = Math.Min(n, _ring.Length - _head);
+        Array.Copy(_ring, _head, consumer.Batch, 0, first);
+        Array.Copy(_ring, 0, consumer.Batch, first, n - first);
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            Array.Clear(_ring, _head, first);
+            Array.Clear(_ring, 0, n - first);
+        }
+
+        _head = (_head + n) % _ring.Length;
+        _count -= n;
+        consumer.Sequence = _headSequence;
+        _headSequence += n;
+        return n;
+    }
+
+    private void ProcessBatch(Consumer consumer, int n)
+    {
+        int processed = 0, failed = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (Volatile.Read(ref _state) >= Aborting)
+            {
+                HandBack(consumer, i, n);
+                break;
+            }
+
+            T item = StartItem(consumer, i, n);
+            try
+            {
+                _handler!(item);
+                processed++;
+            }
+            catch (Exception ex)
+            {
+                failed++;
+                OnHandlerError(item, ex);
+            }
+        }
+
+        Flush(processed, failed);
+    }
+
+    private async Task ProcessBatchAsync(Consumer consumer, int n)
+    {
+        int processed = 0, failed = 0;
+        CancellationToken abortToken = _abortCts.Token;
+        for (int i = 0; i < n; i++)
+        {
+            if (Volatile.Read(ref _state) >= Aborting)
+            {
+                HandBack(consumer, i, n);
+                break;
+            }
+
+            T item = StartItem(consumer, i, n);
+            try
+            {
+                ValueTask pending = _asyncHandler!(item, abortToken);
+                if (consumer.Dedicated && !pending.IsCompleted)
+                {
+                    pending.AsTask().GetAwaiter().GetResult();
+                }
+                else
+                {
+                    await pending.ConfigureAwait(false);
+                }
+
+                processed++;
+            }
+            catch (OperationCanceledException ex) when (ex.CancellationToken == abortToken && Volatile.Read(ref _state) == Aborting)
+            {
+                // The handler honoured AbortAsync: the item was not handled, so it is handed back first.
+                consumer.Batch[i] = item;
+                HandBack(consumer, i, n);
+                break;
+            }
+            catch (Exception ex)
+            {
+                failed++;
+                OnHandlerError(item, ex);
+            }
+        }
+
+        Flush(processed, failed);
+    }
+
+    // The item leaves the waiting count when it starts. Producers waiting for space are woken when a wake-up's worth
+    // of slots is free, or at the latest when the last item of the batch starts: waking a sleeping producer costs far
+    // more than an item, and waking it for each single slot would make it sleep again after one item.
+    private T StartItem(Consumer consumer, int index, int batchLength)
+    {
+        T item = consumer.Batch[index];
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            consumer.Batch[index] = default!;
+        }
+
+        int pending = Interlocked.Decrement(ref _pending); // full fence before reading _spaceWaiterCount (see the field)
+        if (Volatile.Read(ref _spaceWaiterCount) > 0 && (_capacity - pending >= _wakeThreshold || index == batchLength - 1))
+        {
+            TaskCompletionSource[]? waiters;
+            lock (_gate)
+            {
+                waiters = TakeSpaceWaiters();
+            }
+
+            new Wakeups(waiters, 0, null).Run(this);
+        }
+
+        if (WorkQueueMetrics.QueueLength.Enabled)
+        {
+            WorkQueueMetrics.QueueLength.Add(-1, _nameTag);
+        }
+
+        return item;
+    }
+
+    private void Flush(int processed, int failed)
+    {
+        if (processed > 0)
+        {
+            Interlocked.Add(ref _processed, processed);
+            if (WorkQueueMetrics.Processed.Enabled)
+            {
+                WorkQueueMetrics.Processed.Add(processed, _nameTag);
+            }
+        }
+
+        if (failed > 0)
+        {
+            Interlocked.Add(ref _failed, failed);
+            if (WorkQueueMetrics.Failed.Enabled)
+            {
+                WorkQueueMetrics.Failed.Add(failed, _nameTag);
+            }
+        }
+    }
+}

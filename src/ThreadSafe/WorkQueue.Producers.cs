@@ -1,0 +1,245 @@
+using System.Diagnostics;
+
+namespace ThreadSafe;
+
+/// <summary>The producer side of <see cref="WorkQueue{T}"/>: adding with back pressure and cancellation.</summary>
+public sealed partial class WorkQueue<T>
+{
+    /// <summary>Adds an item, blocking while the queue is full (back pressure).</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="cancellationToken">Cancels the wait for space; a cancelled call never enqueues its item.</param>
+    /// <exception cref="InvalidOperationException">The queue no longer accepts items (completing, aborted or faulted).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the item was accepted.</exception>
+    public void Add(T item, CancellationToken cancellationToken = default)
+    {
+        long waitStart = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart);
+            if (waiter is null)
+            {
+                return;
+            }
+
+            if (waitStart == 0)
+            {
+                waitStart = Stopwatch.GetTimestamp();
+            }
+
+            CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
+            try
+            {
+                waiter.Task.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Cancelled: handled below.
+            }
+            finally
+            {
+                // Unregister, not Dispose: Dispose would wait for a callback running on the cancelling thread, and the
+                // callback only cancels this waiter, which is harmless once we stop waiting.
+                registration.Unregister();
+            }
+
+            if (waiter.Task.IsCanceled)
+            {
+                RemoveSpaceWaiter(waiter);
+                RecordAddWait(waitStart);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>Adds an item, waiting asynchronously while the queue is full (back pressure).</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="cancellationToken">Cancels the wait for space; a cancelled call never enqueues its item.</param>
+    /// <returns>A task that completes when the item has been accepted.</returns>
+    /// <exception cref="InvalidOperationException">The queue no longer accepts items (completing, aborted or faulted).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the item was accepted.</exception>
+    public ValueTask AddAsync(T item, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        TaskCompletionSource? waiter;
+        try
+        {
+            waiter = TryEnqueueOrWait(item, waitStart: 0);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ValueTask.FromException(ex);
+        }
+
+        // The slow path is a Task (it allocates a waiter anyway): a Task-backed ValueTask is one Coyote can follow.
+        return waiter is null ? default : new ValueTask(AddSlowAsync(item, waiter, cancellationToken));
+    }
+
+    /// <summary>Adds an item if there is space now, without waiting.</summary>
+    /// <param name="item">The item.</param>
+    /// <returns><see langword="true"/> if the item was accepted; <see langword="false"/> if the queue is full or no longer accepts items.</returns>
+    public bool TryAdd(T item)
+    {
+        Wakeups wakeConsumer;
+        lock (_gate)
+        {
+            if (_state != Open || Volatile.Read(ref _pending) >= _capacity)
+            {
+                return false;
+            }
+
+            wakeConsumer = Enqueue(item);
+        }
+
+        AfterEnqueue(wakeConsumer);
+        return true;
+    }
+
+    private async Task AddSlowAsync(T item, TaskCompletionSource waiter, CancellationToken cancellationToken)
+    {
+        long waitStart = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
+            try
+            {
+                await waiter.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                RemoveSpaceWaiter(waiter);
+                RecordAddWait(waitStart);
+                throw new OperationCanceledException(cancellationToken);
+            }
+            finally
+            {
+                registration.Unregister(); // not Dispose, which could wait for the callback (see Add)
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart);
+            if (next is null)
+            {
+                return;
+            }
+
+            waiter = next;
+        }
+    }
+
+    private static CancellationTokenRegistration RegisterCancellation(TaskCompletionSource waiter, CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource)state!).TrySetCanceled(token), waiter)
+            : default;
+
+    // Enqueues the item, or registers and returns a space waiter when the queue is full.
+    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart)
+    {
+        Wakeups wakeConsumer;
+        lock (_gate)
+        {
+            if (_state != Open)
+            {
+                throw NotAccepting();
+            }
+
+            if (Volatile.Read(ref _pending) >= _capacity)
+            {
+                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _spaceWaiters.Add(waiter);
+                Interlocked.Increment(ref _spaceWaiterCount); // full fence before re-reading _pending (see the field)
+                if (Volatile.Read(ref _pending) >= _capacity)
+                {
+                    return waiter;
+                }
+
+                _spaceWaiters.RemoveAt(_spaceWaiters.Count - 1);
+                Interlocked.Decrement(ref _spaceWaiterCount);
+            }
+
+            wakeConsumer = Enqueue(item);
+        }
+
+        if (waitStart != 0)
+        {
+            RecordAddWait(waitStart);
+        }
+
+        AfterEnqueue(wakeConsumer);
+        return null;
+    }
+
+    // Called with _gate held, the queue open and not full. Returns the idle consumer to wake, if any.
+    private Wakeups Enqueue(T item)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "Enqueue needs the lock.");
+        Debug.Assert(_state == Open && _pending < _capacity, "Enqueue needs an open queue with space.");
+        if (_count == _ring.Length)
+        {
+            Grow();
+        }
+
+        int tail = _head + _count;
+        if (tail >= _ring.Length)
+        {
+            tail -= _ring.Length;
+        }
+
+        _ring[tail] = item;
+        _count++;
+        Interlocked.Increment(ref _pending);
+        Debug.Assert(_count <= _pending && _pending <= _capacity, "Invariant: ring count <= pending <= capacity.");
+        if (_idleConsumers > 0)
+        {
+            _idleConsumers--;
+            return _idleTasks is null ? new Wakeups(null, 1, null) : new Wakeups(null, 0, _idleTasks.Dequeue());
+        }
+
+        return default;
+    }
+
+    private void AfterEnqueue(Wakeups wakeConsumer)
+    {
+        if (WorkQueueMetrics.QueueLength.Enabled)
+        {
+            WorkQueueMetrics.QueueLength.Add(1, _nameTag);
+        }
+
+        wakeConsumer.Run(this);
+    }
+
+    private void Grow()
+    {
+        var bigger = new T[(int)Math.Min((long)_ring.Length * 2, _capacity)];
+        for (int i = 0; i < _count; i++)
+        {
+            bigger[i] = _ring[(_head + i) % _ring.Length];
+        }
+
+        _ring = bigger;
+        _head = 0;
+    }
+
+    private void RemoveSpaceWaiter(TaskCompletionSource waiter)
+    {
+        lock (_gate)
+        {
+            if (_spaceWaiters.Remove(waiter))
+            {
+                Interlocked.Decrement(ref _spaceWaiterCount);
+            }
+        }
+    }
+
+    private void RecordAddWait(long waitStart)
+    {
+        if (WorkQueueMetrics.AddWait.Enabled)
+        {
+            WorkQueueMetrics.AddWait.Record(Stopwatch.GetElapsedTime(waitStart).TotalSeconds, _nameTag);
+        }
+    }
+}

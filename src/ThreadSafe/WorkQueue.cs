@@ -1,0 +1,258 @@
+using System.Diagnostics;
+
+namespace ThreadSafe;
+
+/// <summary>
+/// A bounded producer/consumer queue: producers add items, consumers started at construction run a handler on
+/// each one, and shutdown is a state change that never loses an item.
+/// </summary>
+/// <typeparam name="T">The type of the items.</typeparam>
+/// <remarks>
+/// <para>
+/// <see cref="CompleteAsync"/> is the poison pill: the queue stops accepting, the consumers drain every item already
+/// accepted, and the task completes when the last handler has returned. <see cref="AbortAsync"/> stops now: consumers
+/// finish the item in hand and every accepted item not yet started is handed back in FIFO order.
+/// </para>
+/// <para>
+/// Error rule: a handler exception never kills a consumer silently and never loses an item. With
+/// <see cref="WorkQueueOptions{T}.OnError"/> it is reported there and processing continues; without it the first
+/// exception faults the queue with a <see cref="WorkQueueFaultedException{T}"/> carrying the unstarted items.
+/// </para>
+/// <para>
+/// Handlers, error callbacks and task completions never run while the internal lock is held. Do not call
+/// <see cref="Add"/> from inside the handler of the same queue: with every consumer blocked on a full queue, nobody
+/// would make space.
+/// </para>
+/// </remarks>
+[DebuggerDisplay("{_name,nq}: Count = {Count}")]
+public sealed partial class WorkQueue<T> : IAsyncDisposable
+{
+    // Internal state machine. Open → Completing → Stopped (drained), Open/Completing → Aborting → Stopped,
+    // Open/Completing → Faulted → Stopped. Written only under _gate; read without the lock with Volatile.Read by
+    // consumers between items (a stale Open only lets a consumer start one more item, as if it had read it earlier).
+    private const int Open = 0, Completing = 1, Aborting = 2, Faulted = 3;
+
+    // Guards every field marked "guarded by _gate". Private, so no outside code can lock on it.
+    private readonly object _gate = new();
+
+    private readonly Action<T>? _handler;
+    private readonly Func<T, CancellationToken, ValueTask>? _asyncHandler;
+    private readonly Action<T, Exception>? _onError;
+    private readonly int _capacity;
+
+    // Free slots that make a consumer wake the producers waiting for space before the end of its batch (see StartItem).
+    private readonly int _wakeThreshold;
+    private readonly string _name;
+    private readonly KeyValuePair<string, object?> _nameTag;
+
+    // Consumers on dedicated threads wait here for items; one Release per consumer taken off _idleConsumers, never
+    // under _gate. (A blocking Wait allocates nothing.)
+    private readonly SemaphoreSlim _itemsAvailable = new(0);
+
+    // Cancelled by AbortAsync (outside _gate): the token passed to asynchronous handlers.
+    private readonly CancellationTokenSource _abortCts = new();
+
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guarded by _gate. Ring buffer of the items not yet taken by a consumer: _count items from _head.
+    // Grows by doubling up to _capacity (it never needs more: _count <= _pending <= _capacity).
+    private T[] _ring;
+    private int _head;
+    private int _count;
+
+    // Guarded by _gate. Sequence number of the item at _head (items are numbered in acceptance order); batches
+    // remember theirs so that handed-back items can be put back in FIFO order.
+    private long _headSequence;
+
+    // Guarded by _gate (see the constants above).
+    private int _state;
+
+    // Guarded by _gate. Producers waiting for space; each is woken (its task completed outside the lock) and retries.
+    private readonly List<TaskCompletionSource> _spaceWaiters = [];
+
+    // Guarded by _gate. Consumers that found nothing to do and wait on _itemsAvailable (dedicated threads) or on their
+    // entry of _idleTasks (thread-pool consumers, which await a task each: one per idle wait).
+    private int _idleConsumers;
+    private Queue<TaskCompletionSource>? _idleTasks;
+
+    // Guarded by _gate. Consumers that have not exited yet; the last one to exit finishes the queue.
+    private int _runningConsumers;
+
+    // Guarded by _gate. Unstarted items a consumer held in its batch when it stopped: (first sequence, items).
+    private List<(long Sequence, T[] Items)>? _handedBack;
+
+    // Guarded by _gate. Handler (or OnError) exceptions that fault the queue, and the first failed item.
+    private List<Exception>? _faults;
+    private T? _failedItem;
+
+    // Guarded by _gate. Created by the first AbortAsync; completed when the consumers have stopped.
+    private TaskCompletionSource<IReadOnlyList<T>>? _abort;
+
+    // Written under _gate by the last consumer when the queue stopped because of a fault (state Faulted); read with
+    // Volatile.Read afterwards. AbortAsync then faults with it, since it holds the unstarted items.
+    private WorkQueueFaultedException<T>? _finalFault;
+
+    // Lock-free. Items accepted and not yet started: the number Capacity bounds. Invariant: 0 <= _pending <= _capacity.
+    // Incremented only by producers holding _gate, right after checking _pending < _capacity; consumers only decrement
+    // it (Interlocked, without the lock), so the value can only fall between a producer's check and its increment.
+    private int _pending;
+
+    // Lock-free mirror of _spaceWaiters.Count: written under _gate with Interlocked (a full fence), read by consumers
+    // with Volatile.Read after their Interlocked.Decrement of _pending. A producer registers (full fence) and then
+    // re-reads _pending; a consumer decrements _pending (full fence) and then reads this count. At least one of the two
+    // sees the other's write, so a producer never sleeps on space that a consumer freed without waking it.
+    private int _spaceWaiterCount;
+
+    // Lock-free monitoring counters, added once per batch.
+    private long _processed;
+    private long _failed;
+
+    /// <summary>Creates a queue whose consumers run a synchronous handler; the consumers start now.</summary>
+    /// <param name="handler">Runs once per item, on a consumer.</param>
+    /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two handler shapes differ in their first parameter, so a call is never ambiguous.")]
+    public WorkQueue(Action<T> handler, WorkQueueOptions<T>? options = null)
+        : this(handler ?? throw new ArgumentNullException(nameof(handler)), null, options)
+    {
+    }
+
+    /// <summary>Creates a queue whose consumers run an asynchronous handler; the consumers start now.</summary>
+    /// <param name="handler">Runs once per item, on a consumer. Its token is cancelled by <see cref="AbortAsync"/>.</param>
+    /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// A handler that stops because <see cref="AbortAsync"/> cancelled its token, by throwing an
+    /// <see cref="OperationCanceledException"/> for that token, is not a failure: its item is handed back first.
+    /// </remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two handler shapes differ in their first parameter, so a call is never ambiguous.")]
+    public WorkQueue(Func<T, CancellationToken, ValueTask> handler, WorkQueueOptions<T>? options = null)
+        : this(null, handler ?? throw new ArgumentNullException(nameof(handler)), options)
+    {
+    }
+
+    private WorkQueue(Action<T>? handler, Func<T, CancellationToken, ValueTask>? asyncHandler, WorkQueueOptions<T>? options)
+    {
+        options ??= new WorkQueueOptions<T>();
+        _handler = handler;
+        _asyncHandler = asyncHandler;
+        _onError = options.OnError;
+        _capacity = options.Capacity;
+        _wakeThreshold = Math.Clamp(_capacity / 2, 1, MaxBatch);
+        _name = options.Name ?? $"WorkQueue<{typeof(T).Name}>";
+        _nameTag = new KeyValuePair<string, object?>(WorkQueueMetrics.NameTag, _name);
+        _ring = new T[Math.Min(_capacity, 256)];
+        StartConsumers(options.Consumers, options.UseDedicatedThreads);
+    }
+
+    /// <summary>Gets the maximum number of items that may wait in the queue.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Gets the name of the queue (consumer threads, metrics).</summary>
+    public string Name => _name;
+
+    /// <summary>Gets the number of items accepted and not yet started. For monitoring only: it may change at once.</summary>
+    public int Count => Volatile.Read(ref _pending);
+
+    // For tests: producers currently registered as waiting for space.
+    internal int WaitingProducers => Volatile.Read(ref _spaceWaiterCount);
+
+    /// <summary>Gets the number of items whose handler returned normally. For monitoring only; exact once <see cref="Completion"/> has completed.</summary>
+    public long ProcessedCount => Interlocked.Read(ref _processed);
+
+    /// <summary>Gets the number of items whose handler threw. For monitoring only; exact once <see cref="Completion"/> has completed.</summary>
+    public long FailedCount => Interlocked.Read(ref _failed);
+
+    /// <summary>
+    /// Gets a task that completes when the consumers have stopped, after <see cref="CompleteAsync"/> or
+    /// <see cref="AbortAsync"/>. It faults with a <see cref="WorkQueueFaultedException{T}"/> per the error rule.
+    /// </summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// The poison pill: stops accepting items, lets the consumers drain every item already accepted, then stops them.
+    /// Idempotent: every call returns the same task, which is <see cref="Completion"/>.
+    /// </summary>
+    /// <returns>A task that completes when the last handler has returned; it faults per the error rule.</returns>
+    public Task CompleteAsync()
+    {
+        Wakeups wakeups = default;
+        lock (_gate)
+        {
+            if (_state == Open)
+            {
+                _state = Completing;
+                wakeups = TakeWakeupsForStateChange();
+            }
+        }
+
+        wakeups.Run(this);
+        return _completion.Task;
+    }
+
+    /// <summary>
+    /// Stops now: consumers finish the item in hand, and every accepted item not yet started is handed back.
+    /// Every call returns the same task.
+    /// </summary>
+    /// <returns>
+    /// A task that completes, when the consumers have stopped, with the unstarted items in FIFO order (empty if the
+    /// queue had already drained). If the queue had faulted first, the task faults with the same
+    /// <see cref="WorkQueueFaultedException{T}"/>, which carries those items.
+    /// </returns>
+    public Task<IReadOnlyList<T>> AbortAsync()
+    {
+        Wakeups wakeups = default;
+        bool cancel = false, alreadyStopped = false;
+        TaskCompletionSource<IReadOnlyList<T>> abort;
+        lock (_gate)
+        {
+            if (_abort is null)
+            {
+                _abort = new TaskCompletionSource<IReadOnlyList<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_runningConsumers == 0)
+                {
+                    alreadyStopped = true; // nothing is left to hand back (a fault carries its own items)
+                }
+                else if (_state is Open or Completing)
+                {
+                    _state = Aborting;
+                    cancel = true;
+                    wakeups = TakeWakeupsForStateChange();
+                }
+            }
+
+            abort = _abort;
+        }
+
+        if (alreadyStopped)
+        {
+            SetAbortOutcome(abort, []);
+        }
+
+        if (cancel)
+        {
+            _abortCts.Cancel(); // runs token callbacks: never under _gate
+        }
+
+        wakeups.Run(this);
+        return abort.Task;
+    }
+
+    /// <summary>Completes the queue (<see cref="CompleteAsync"/>) and waits for the consumers to drain it.</summary>
+    /// <returns>A task that completes when the consumers have stopped.</returns>
+    /// <exception cref="WorkQueueFaultedException{T}">The queue faulted: nothing is dropped silently, even on dispose.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        await CompleteAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => _name;
+
+    private InvalidOperationException NotAccepting() => new(_state switch
+    {
+        Completing => $"{_name} is completing (CompleteAsync was called) and accepts no more items.",
+        Aborting => $"{_name} was aborted (AbortAsync was called) and accepts no more items.",
+        _ => $"{_name} faulted (a handler threw and no OnError was set) and accepts no more items; see Completion.",
+    });
+}

@@ -1,0 +1,62 @@
+namespace ThreadSafe;
+
+/// <summary>Configuration of a <see cref="WorkQueue{T}"/>. Every property has a sensible default.</summary>
+/// <typeparam name="T">The type of the items, so that <see cref="OnError"/> receives the item that failed.</typeparam>
+public sealed class WorkQueueOptions<T>
+{
+    private readonly int _capacity = 1024;
+    private readonly int _consumers = 1;
+
+    /// <summary>
+    /// Gets the most items that may wait in the queue: accepted and not yet started by a consumer. Items a consumer is
+    /// already handling do not count. Default 1024. When the queue is full, <see cref="WorkQueue{T}.Add"/> blocks,
+    /// <see cref="WorkQueue{T}.AddAsync"/> waits and <see cref="WorkQueue{T}.TryAdd"/> returns <see langword="false"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less.</exception>
+    public int Capacity
+    {
+        get => _capacity;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(Capacity));
+            _capacity = value;
+        }
+    }
+
+    /// <summary>Gets the number of consumers that run the handler concurrently. Default 1 (items are then handled in FIFO order).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less.</exception>
+    public int Consumers
+    {
+        get => _consumers;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(Consumers));
+            _consumers = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether each consumer runs on its own dedicated, named background thread
+    /// (<see langword="true"/>, the default) or as a task on the thread pool (<see langword="false"/>).
+    /// </summary>
+    /// <remarks>
+    /// Dedicated threads are the default because a typical handler does blocking work (writing a file, calling a
+    /// database): on its own thread it never starves the thread pool, and it shows up by name in a debugger. With an
+    /// asynchronous handler a dedicated thread blocks while the handler's task is incomplete; choose the thread pool
+    /// for handlers that mostly await. The threads are background threads: complete the queue
+    /// (<see cref="WorkQueue{T}.CompleteAsync"/> or <c>await using</c>) before the process exits, or the items not yet
+    /// handled are lost with the process.
+    /// </remarks>
+    public bool UseDedicatedThreads { get; init; } = true;
+
+    /// <summary>
+    /// Gets the handler for exceptions thrown by the item handler. When set, it is called with the item and the
+    /// exception, and processing continues. When <see langword="null"/> (the default), the first exception faults the
+    /// queue: see <see cref="WorkQueueFaultedException{T}"/>.
+    /// </summary>
+    /// <remarks>If this handler itself throws, the queue faults with that exception.</remarks>
+    public Action<T, Exception>? OnError { get; init; }
+
+    /// <summary>Gets the name used for the consumer threads and as the <c>threadsafe.workqueue.name</c> tag of the metrics. Default <c>WorkQueue&lt;T&gt;</c>.</summary>
+    public string? Name { get; init; }
+}

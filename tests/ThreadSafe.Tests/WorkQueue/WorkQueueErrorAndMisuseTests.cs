@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace ThreadSafe.Tests.WorkQueue;
+
+/// <summary>The error rule, bad arguments and the metrics of <see cref="WorkQueue{T}"/>.</summary>
+public sealed class WorkQueueErrorAndMisuseTests
+{
+    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
+
+    [Fact]
+    public async Task Handler_ThrowsWithoutOnError_FaultsWithUnstartedItemsInFifoOrder()
+    {
+        var boom = new InvalidOperationException("boom");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handled = new ConcurrentQueue<int>();
+        var queue = new WorkQueue<int>(
+            item =>
+            {
+                if (item == 0)
+                {
+                    Assert.True(release.Task.Wait(Limit));
+                    throw boom;
+                }
+
+                handled.Enqueue(item);
+            },
+            new WorkQueueOptions<int> { Capacity = 100 });
+        for (int i = 0; i < 100; i++)
+        {
+            queue.Add(i);
+        }
+
+        release.SetResult();
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        Assert.Same(boom, fault.InnerException);
+        Assert.Equal(0, fault.FailedItem);
+        Assert.Equal(Enumerable.Range(1, 99), fault.Unprocessed);
+        Assert.Empty(handled);
+        Assert.Same(queue.Completion, queue.CompleteAsync());
+        Assert.Throws<InvalidOperationException>(() => queue.Add(1));
+        Assert.False(queue.TryAdd(1));
+        var abortFault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.AbortAsync().WaitAsync(Limit));
+        Assert.Same(fault, abortFault);
+        Assert.Equal(1, queue.FailedCount);
+    }
+
+    [Fact]
+    public async Task Handler_ThrowsWithOnError_ReportsItAndKeepsProcessing()
+    {
+        var errors = new ConcurrentQueue<(int Item, string Message)>();
+        var handled = new ConcurrentQueue<int>();
+        var queue = new WorkQueue<int>(
+            item =>
+            {
+                if (item % 3 == 0)
+                {
+                    throw new InvalidOperationException($"bad {item}");
+                }
+
+                handled.Enqueue(item);
+            },
+            new WorkQueueOptions<int> { OnError = (item, ex) => errors.Enqueue((item, ex.Message)) });
+        for (int i = 0; i < 9; i++)
+        {
+            queue.Add(i);
+        }
+
+        await queue.CompleteAsync().WaitAsync(Limit);
+        Assert.Equal([(0, "bad 0"), (3, "bad 3"), (6, "bad 6")], errors);
+        Assert.Equal([1, 2, 4, 5, 7, 8], handled);
+        Assert.Equal(6, queue.ProcessedCount);
+        Assert.Equal(3, queue.FailedCount);
+    }
+
+    [Fact]
+    public async Task OnError_Throws_FaultsTheQueueWithThatException()
+    {
+        var fromOnError = new InvalidOperationException("from OnError");
+        var queue = new WorkQueue<int>(_ => throw new InvalidOperationException("handler"), new WorkQueueOptions<int> { OnError = (_, _) => throw fromOnError });
+        queue.Add(1);
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        Assert.Same(fromOnError, fault.InnerException);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_FaultedQueue_Throws()
+    {
+        var queue = new WorkQueue<int>(_ => throw new InvalidOperationException("handler"));
+        queue.Add(1);
+        await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.DisposeAsync().AsTask().WaitAsync(Limit));
+    }
+
+    [Fact]
+    public void Constructor_NullHandler_Throws()
+    {
+        Assert.Equal("handler", Assert.Throws<ArgumentNullException>(() => new WorkQueue<int>((Action<int>)null!)).ParamName);
+        Assert.Equal("handler", Assert.Throws<ArgumentNullException>(() => new WorkQueue<int>((Func<int, CancellationToken, ValueTask>)null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Options_NonPositiveCapacityOrConsumers_Throw(int value)
+    {
+        Assert.Equal("Capacity", Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueueOptions<int> { Capacity = value }).ParamName);
+        Assert.Equal("Consumers", Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueueOptions<int> { Consumers = value }).ParamName);
+    }
+
+    [Fact]
+    public void Options_Defaults_AreDocumented()
+    {
+        var options = new WorkQueueOptions<string>();
+        Assert.Equal(1024, options.Capacity);
+        Assert.Equal(1, options.Consumers);
+        Assert.True(options.UseDedicatedThreads);
+        Assert.Null(options.OnError);
+        Assert.Null(options.Name);
+    }
+
+    [Fact]
+    public async Task Metrics_OnTheThreadSafeMeter_CountProcessedFailedAndLength()
+    {
+        string name = $"metrics-{Guid.NewGuid():N}";
+        var totals = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.workqueue.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "threadsafe.workqueue.name" && (string?)tag.Value == name)
+                {
+                    totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value);
+                }
+            }
+        });
+        listener.Start();
+
+        var queue = new WorkQueue<int>(
+            item =>
+            {
+                if (item == 0)
+                {
+                    throw new InvalidOperationException("first fails");
+                }
+            },
+            new WorkQueueOptions<int> { Name = name, OnError = (_, _) => { } });
+        for (int i = 0; i < 10; i++)
+        {
+            queue.Add(i);
+        }
+
+        await queue.CompleteAsync().WaitAsync(Limit);
+        Assert.Equal(9, totals.GetValueOrDefault("threadsafe.workqueue.processed"));
+        Assert.Equal(1, totals.GetValueOrDefault("threadsafe.workqueue.failed"));
+        Assert.Equal(0, totals.GetValueOrDefault("threadsafe.workqueue.length", -1));
+    }
+}
