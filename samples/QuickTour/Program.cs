@@ -5,11 +5,12 @@ using QuickTour;
 (string Name, Func<string> Run)[] sections =
 [
     ("Guarded<T>", GuardedTour.Run),
+    ("ReadWriteGuarded<T>", ReadWriteGuardedTour.Run),
     ("AsyncGuarded<T>", AsyncGuardedTour.Run),
     ("ThreadConfined<T>", ThreadConfinedTour.Run),
-    ("ReadWriteGuarded<T>", ReadWriteGuardedTour.Run),
-    ("SingleWriter<TResource>", SingleWriterTour.Run),
     ("WorkQueue<T>", WorkQueueTour.Run),
+    ("SingleWriter<TResource>", SingleWriterTour.Run),
+    ("ThreadSafe.Testing", TestingTour.Run),
 ];
 
 int failures = 0;

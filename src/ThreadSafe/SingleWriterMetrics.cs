@@ -7,21 +7,19 @@ namespace ThreadSafe;
 /// <remarks>Each recording checks <see cref="Instrument.Enabled"/> first, so with no listener the cost is one volatile read.</remarks>
 internal static class SingleWriterMetrics
 {
-    public const string MeterName = "ThreadSafe";
-
-    private static readonly Meter Meter = new(MeterName);
+    public const string MeterName = ThreadSafeMeter.Name;
 
     /// <summary>Writes accepted and not yet started or cancelled.</summary>
     public static readonly UpDownCounter<long> QueueLength =
-        Meter.CreateUpDownCounter<long>("threadsafe.single_writer.queue.length", "{write}", "Writes waiting in a SingleWriter queue.");
+        ThreadSafeMeter.Meter.CreateUpDownCounter<long>("threadsafe.single_writer.queue.length", "{write}", "Writes waiting in a SingleWriter queue.");
 
     /// <summary>Number of writes per batch (group commit).</summary>
     public static readonly Histogram<int> BatchSize =
-        Meter.CreateHistogram<int>("threadsafe.single_writer.batch.size", "{write}", "Writes run in one SingleWriter batch.");
+        ThreadSafeMeter.Meter.CreateHistogram<int>("threadsafe.single_writer.batch.size", "{write}", "Writes run in one SingleWriter batch.");
 
     /// <summary>Time from acceptance to acknowledgement (after commit).</summary>
     public static readonly Histogram<double> WriteDuration =
-        Meter.CreateHistogram<double>("threadsafe.single_writer.write.duration", "s", "Time from queueing a write to acknowledging it after its batch committed.");
+        ThreadSafeMeter.Meter.CreateHistogram<double>("threadsafe.single_writer.write.duration", "s", "Time from queueing a write to acknowledging it after its batch committed.");
 
     public static void QueueChanged(string writer, int delta)
     {

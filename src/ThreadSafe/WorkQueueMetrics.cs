@@ -8,21 +8,19 @@ internal static class WorkQueueMetrics
 {
     public const string NameTag = "threadsafe.workqueue.name";
 
-    private static readonly Meter s_meter = new("ThreadSafe");
-
     /// <summary>Items accepted and not yet started (+1 on accept, -1 on start or hand-back).</summary>
     public static readonly UpDownCounter<long> QueueLength =
-        s_meter.CreateUpDownCounter<long>("threadsafe.workqueue.length", "{item}", "Items accepted by a work queue and not yet started.");
+        ThreadSafeMeter.Meter.CreateUpDownCounter<long>("threadsafe.workqueue.length", "{item}", "Items accepted by a work queue and not yet started.");
 
     /// <summary>Items whose handler returned normally.</summary>
     public static readonly Counter<long> Processed =
-        s_meter.CreateCounter<long>("threadsafe.workqueue.processed", "{item}", "Items handled successfully by a work queue.");
+        ThreadSafeMeter.Meter.CreateCounter<long>("threadsafe.workqueue.processed", "{item}", "Items handled successfully by a work queue.");
 
     /// <summary>Items whose handler threw.</summary>
     public static readonly Counter<long> Failed =
-        s_meter.CreateCounter<long>("threadsafe.workqueue.failed", "{item}", "Items whose work queue handler threw.");
+        ThreadSafeMeter.Meter.CreateCounter<long>("threadsafe.workqueue.failed", "{item}", "Items whose work queue handler threw.");
 
     /// <summary>Time a producer waited for space (recorded only when it had to wait).</summary>
     public static readonly Histogram<double> AddWait =
-        s_meter.CreateHistogram<double>("threadsafe.workqueue.add_wait", "s", "Time a producer waited for space in a full work queue.");
+        ThreadSafeMeter.Meter.CreateHistogram<double>("threadsafe.workqueue.add_wait", "s", "Time a producer waited for space in a full work queue.");
 }
