@@ -14,7 +14,7 @@ namespace ThreadSafe.Testing.Tests;
 /// </summary>
 public sealed class AsyncGuardedLinearizabilityTests(ITestOutputHelper output)
 {
-    private static readonly LinearizabilityOptions Options = new() { Scenarios = 10, RunsPerScenario = 10, IterationsPerScenario = 50 };
+    private static readonly LinearizabilityOptions Options = new() { Scenarios = 10, RunsPerScenario = 10, IterationsPerScenario = 30 };
 
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
 

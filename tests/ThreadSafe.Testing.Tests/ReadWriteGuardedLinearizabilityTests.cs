@@ -8,7 +8,7 @@ namespace ThreadSafe.Testing.Tests;
 /// <summary>ThreadSafe's own <see cref="ReadWriteGuarded{T}"/>, checked for linearizability in both modes.</summary>
 public sealed class ReadWriteGuardedLinearizabilityTests(ITestOutputHelper output)
 {
-    private static readonly LinearizabilityOptions Options = new() { Scenarios = 10, RunsPerScenario = 10, IterationsPerScenario = 50 };
+    private static readonly LinearizabilityOptions Options = new() { Scenarios = 10, RunsPerScenario = 10, IterationsPerScenario = 30 };
 
     /// <summary>The outcome of a zero-timeout TryRead: it may give up while a writer holds or awaits the lock.</summary>
     private readonly record struct Attempt(bool Ran, int Value)
