@@ -86,4 +86,23 @@ public sealed class AsyncGuardedLinearizabilityTests(ITestOutputHelper output)
     /// <summary>Property: sync and async-delegate writes, reads, snapshots and pre-canceled calls are explained by some sequential order respecting real time (Coyote schedules).</summary>
     [Fact]
     public void AsyncGuardedList_Systematic_IsLinearizable() => ListSpec(systematic: true).CheckSystematic(Options with { Log = output.WriteLine });
+
+    /// <summary>The property can fail: an add-if-absent made of a ReadAsync then a WriteAsync is two atomic steps, and systematic mode shows it.</summary>
+    [Fact]
+    public void AsyncGuardedList_AddIfAbsentInTwoCalls_IsCaughtBySystematicMode()
+    {
+        LinearizabilitySpec<AsyncGuarded<List<int>>, ImmutableList<int>> misused = ListSpec(systematic: true)
+            .Operation(
+                "AddIfAbsent",
+                Gen.Choose(1, 3),
+                (g, x) => !g.ReadAsync(l => l.Contains(x)).AsTask().GetAwaiter().GetResult()
+                    && g.WriteAsync(l => { l.Add(x); return true; }).AsTask().GetAwaiter().GetResult(),
+                (m, x) => m.Contains(x) ? (false, m) : (true, m.Add(x)));
+        ConcurrencyTestException ex = Assert.Throws<ConcurrencyTestException>(
+            () => misused.CheckScenarioSystematic(
+                new Scenario([Invocation.Of("AddIfAbsent", 1)], [Invocation.Of("AddIfAbsent", 1)]),
+                Options with { IterationsPerScenario = 200 }));
+        output.WriteLine(ex.Message);
+        Assert.Contains("AddIfAbsent(1) -> true | AddIfAbsent(1) -> true", ex.Message, StringComparison.Ordinal);
+    }
 }
