@@ -36,7 +36,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     private readonly HashSet<Assembly> _userAssemblies = [];
 
     /// <summary>Creates a specification.</summary>
-    /// <param name="createObject">Creates a fresh object under test; called once per run.</param>
+    /// <param name="createObject">Creates a fresh object under test; called once per run. An object that is <see cref="IAsyncDisposable"/> (or else <see cref="IDisposable"/>) is disposed after the run's last call, so objects that own threads or tasks stop them.</param>
     /// <param name="createModel">Creates the model's initial state; called once per history checked.</param>
     /// <param name="modelEquality">Compares model states (for the search's cache); <see langword="null"/> for <see cref="EqualityComparer{T}.Default"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="createObject"/> or <paramref name="createModel"/> is <see langword="null"/>.</exception>
