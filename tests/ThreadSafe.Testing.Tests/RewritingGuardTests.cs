@@ -24,4 +24,11 @@ public sealed class RewritingGuardTests
         Assert.True(
             RewritingEngine.IsAssemblyRewritten(typeof(Guarded<>).Assembly),
             "ThreadSafe.dll beside the tests is not rewritten: build with the CoyoteRewrite target (tests/Coyote.targets).");
+
+    [Theory]
+    [InlineData("ThreadSafe.Testing.Tests")]
+    [InlineData("ThreadSafe.Testing")]
+    [InlineData("ThreadSafe")]
+    public void RewrittenAssembly_DoesNotUseCreateSpanOfConstants(string assemblyName) =>
+        ThreadSafe.Tests.Shared.ConstantDataCheck.AssertNoCreateSpan(assemblyName);
 }
