@@ -68,7 +68,7 @@ public sealed partial class SingleWriter<TResource>
     // Fails every queued write and makes every later call fail: after open threw, or after a defect of this class.
     private void FailQueued(Exception error, bool opening)
     {
-        WorkItem[] queued;
+        WorkItem[] queued, waiting;
         lock (_gate)
         {
             if (_openError is null)
@@ -77,15 +77,22 @@ public sealed partial class SingleWriter<TResource>
                 _openFailed = opening;
             }
 
-            queued = [.. _queue, .. _overflow];
+            queued = [.. _queue];
+            waiting = [.. _overflow];
             _queue.Clear();
             _overflow.Clear();
             _admitted = 0;
         }
 
-        foreach (WorkItem item in queued)
+        // Only Posts still waiting for room are blocked on their event. A Post in _queue was admitted from the overflow:
+        // its event was set then, and its thread may already have disposed it.
+        foreach (WorkItem item in waiting)
         {
             item.AdmittedEvent?.Set();
+        }
+
+        foreach (WorkItem item in queued.Concat(waiting))
+        {
             if (item.TryClaim())
             {
                 SingleWriterMetrics.QueueChanged(Name, -1);
@@ -122,8 +129,9 @@ public sealed partial class SingleWriter<TResource>
                 }
 
                 // The queue is empty, yet _admitted may still count an item whose cancellation claimed it but has not
-                // yet taken _gate to give its room back; that callback admits the overflow and pulses this thread.
-                if (_completing)
+                // yet taken _gate to give its room back; that callback admits the overflow and pulses this thread. So
+                // while accepted writes wait in the overflow, completion must wait for that callback too.
+                if (_completing && _overflow.Count == 0)
                 {
                     return false;
                 }

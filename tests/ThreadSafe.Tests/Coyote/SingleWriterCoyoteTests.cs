@@ -223,6 +223,35 @@ public sealed class SingleWriterCoyoteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CompleteAsync_RacingTheCancellationOfTheWriteHoldingTheLastSlot_StillRunsTheWriteWaitingBehind()
+    {
+        CoyoteRun.ExpectNoBug(
+            async () =>
+            {
+                var resource = new Resource();
+                var writer = new SingleWriter<Resource>(() => resource, new SingleWriterOptions<Resource> { RunWriterLoopAsTask = true, Capacity = 1 });
+                using var cts = new CancellationTokenSource();
+                Task<int> target = writer.ExecuteAsync(_ => 1, cts.Token); // takes the only slot
+                Task<int> behind = writer.ExecuteAsync(r =>
+                {
+                    r.Write();
+                    return 2;
+                }); // accepted, waiting for room
+                Task canceller = Task.Run(cts.Cancel);
+                Task completer = Task.Run(() => { _ = writer.CompleteAsync(); });
+                await canceller;
+                await completer;
+                Exception? behindOutcome = await Outcome(behind); // a hang here is the bug
+                Exception? targetOutcome = await Outcome(target);
+                await writer.Completion;
+                Specification.Assert(behindOutcome is null, $"an accepted write failed: {behindOutcome}");
+                Specification.Assert(resource.Writes == 1, $"the accepted write ran {resource.Writes} times");
+                Specification.Assert(targetOutcome is null or OperationCanceledException, $"unexpected outcome {targetOutcome}");
+            },
+            output);
+    }
+
+    [Fact]
     public void CheckThenActCancellation_IsCaught_ProvingTheHarnessCanFail()
     {
         // A deliberately broken hand-off: the writer checks "not cancelled" and the canceller checks "not started"
