@@ -148,6 +148,39 @@ public sealed class SingleWriterCoyoteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ExecuteAsync_CancelledConcurrentlyInsideABatch_EitherRunsAndSucceedsOrNeverRuns()
+    {
+        CoyoteRun.ExpectNoBug(
+            async () =>
+            {
+                var resource = new Resource();
+                var writer = new SingleWriter<Resource>(() => resource, new SingleWriterOptions<Resource> { RunWriterLoopAsTask = true, Capacity = 2, MaxBatchSize = 2 });
+                using var cts = new CancellationTokenSource();
+                bool ran = false;
+                Task first = writer.ExecuteAsync(r => r.Write());
+                Task<int> target = writer.ExecuteAsync(_ =>
+                {
+                    ran = true;
+                    return 1;
+                }, cts.Token);
+                Task canceller = Task.Run(cts.Cancel);
+                Task<int> after = writer.ExecuteAsync(_ => 2);
+                await first;
+                await canceller;
+                Exception? outcome = await Outcome(target);
+                int second = await after;
+                int third = await writer.ExecuteAsync(_ => 3); // the room of the cancelled write was released exactly once
+                await writer.CompleteAsync();
+                Specification.Assert(second == 2 && third == 3, "a write after a cancelled one did not run");
+                Specification.Assert(
+                    outcome is null ? ran : outcome is OperationCanceledException && !ran,
+                    $"cancellation broke its contract: outcome {outcome?.GetType().Name ?? "success"}, ran {ran}");
+                Specification.Assert(resource.Disposed, "completion did not dispose the resource");
+            },
+            output);
+    }
+
+    [Fact]
     public void CompleteAsync_RacingSubmitters_RunsEveryAcceptedWriteAndRejectsTheRest()
     {
         CoyoteRun.ExpectNoBug(

@@ -61,4 +61,47 @@ public sealed class SingleWriterRaceTests
         Assert.Same(original, postError.InnerException);
         await writer.Completion.WaitAsync(Timeout); // no resource to close: completes normally
     }
+
+    [Fact]
+    public async Task ExecuteAsync_CancelledWhileEarlierWritesOfItsBatchRun_IsRemovedAndNeverRuns()
+    {
+        var db = new FakeDb();
+        var blockerStarted = new ManualResetEvent(false);
+        var releaseBlocker = new ManualResetEvent(false);
+        var slowStarted = new ManualResetEvent(false);
+        var releaseSlow = new ManualResetEvent(false);
+        await using var writer = new SingleWriter<FakeDb>(() => db, FakeDb.Transactional(maxBatchSize: 8));
+        Task blocker = writer.ExecuteAsync(_ =>
+        {
+            blockerStarted.Set();
+            Assert.True(releaseBlocker.WaitOne(Timeout));
+        });
+        Assert.True(blockerStarted.WaitOne(Timeout));
+
+        // Queued while the blocker runs: these three form the next batch.
+        Task slow = writer.ExecuteAsync(d =>
+        {
+            d.Insert(0, 1);
+            slowStarted.Set();
+            Assert.True(releaseSlow.WaitOne(Timeout));
+        });
+        using var cts = new CancellationTokenSource();
+        bool ran = false;
+        Task<int> cancelled = writer.ExecuteAsync(_ =>
+        {
+            ran = true;
+            return 2;
+        }, cts.Token);
+        Task after = writer.ExecuteAsync(d => d.Insert(0, 3));
+        releaseBlocker.Set();
+        Assert.True(slowStarted.WaitOne(Timeout)); // the batch runs; the cancellable write has not started yet
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        releaseSlow.Set();
+        await Task.WhenAll([blocker, slow, after]).WaitAsync(Timeout);
+        Assert.False(ran, "a write cancelled before it started must never run");
+        Assert.Equal([(0, 1), (0, 3)], db.Committed());
+        Assert.Equal(2, db.Batches);
+    }
 }
