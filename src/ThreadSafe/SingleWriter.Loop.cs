@@ -27,10 +27,7 @@ public sealed partial class SingleWriter<TResource>
         {
             // Only a defect of this class can get here; never end the thread silently with callers waiting.
             endError = ex;
-            foreach (WorkItem item in batch)
-            {
-                item.Acknowledge(ex);
-            }
+            AcknowledgeBatch(batch, ex);
 
             FailQueued(ex, opening: false);
         }
@@ -68,7 +65,7 @@ public sealed partial class SingleWriter<TResource>
     // Fails every queued write and makes every later call fail: after open threw, or after a defect of this class.
     private void FailQueued(Exception error, bool opening)
     {
-        WorkItem[] queued;
+        WorkItem[] queued, waiting;
         lock (_gate)
         {
             if (_openError is null)
@@ -77,15 +74,22 @@ public sealed partial class SingleWriter<TResource>
                 _openFailed = opening;
             }
 
-            queued = [.. _queue, .. _overflow];
+            queued = [.. _queue];
+            waiting = [.. _overflow];
             _queue.Clear();
             _overflow.Clear();
             _admitted = 0;
         }
 
-        foreach (WorkItem item in queued)
+        // Only Posts still waiting for room are blocked on their event. A Post in _queue was admitted from the overflow:
+        // its event was set then, and its thread may already have disposed it.
+        foreach (WorkItem item in waiting)
         {
             item.AdmittedEvent?.Set();
+        }
+
+        foreach (WorkItem item in queued.Concat(waiting))
+        {
             if (item.TryClaim())
             {
                 SingleWriterMetrics.QueueChanged(Name, -1);
@@ -106,9 +110,13 @@ public sealed partial class SingleWriter<TResource>
             {
                 while (batch.Count < _maxBatchSize && _queue.TryDequeue(out WorkItem? item))
                 {
-                    // Losing this race means the item's token cancelled it first (and released its room): it never runs.
-                    if (item.TryClaim())
+                    // A claimed item was cancelled (its callback releases its room): it never runs. Otherwise the writer
+                    // takes the item's room back here, under _gate, so a cancellation arriving later (before RunBatch
+                    // claims the item) has nothing to release; RunBatch claims it only just before running it.
+                    if (!item.IsClaimed)
                     {
+                        item.Admitted = false;
+                        item.Queued = false;
                         _admitted--;
                         batch.Add(item);
                     }
@@ -122,8 +130,9 @@ public sealed partial class SingleWriter<TResource>
                 }
 
                 // The queue is empty, yet _admitted may still count an item whose cancellation claimed it but has not
-                // yet taken _gate to give its room back; that callback admits the overflow and pulses this thread.
-                if (_completing)
+                // yet taken _gate to give its room back; that callback admits the overflow and pulses this thread. So
+                // while accepted writes wait in the overflow, completion must wait for that callback too.
+                if (_completing && _overflow.Count == 0)
                 {
                     return false;
                 }
@@ -140,17 +149,30 @@ public sealed partial class SingleWriter<TResource>
     }
 
     // Runs one batch through the hooks, then acknowledges every item: only after the commit, and with no lock held.
+    // Each item is claimed just before it starts, so one cancelled while earlier writes of its batch run never runs; a
+    // batch whose items were all cancelled runs no hook.
     private void RunBatch(List<WorkItem> batch)
     {
         TResource resource = _resource;
         Exception? batchError = null;
         bool begun = false;
+        int started = 0;
         try
         {
-            _beginBatch?.Invoke(resource);
-            begun = true;
             foreach (WorkItem item in batch)
             {
+                if (!item.TryClaim())
+                {
+                    continue; // cancelled before it started: its task is cancelled and it never runs
+                }
+
+                item.Started = true;
+                if (started++ == 0)
+                {
+                    _beginBatch?.Invoke(resource);
+                    begun = true;
+                }
+
                 _beginWrite?.Invoke(resource);
                 if (item.Run(resource))
                 {
@@ -162,7 +184,10 @@ public sealed partial class SingleWriter<TResource>
                 }
             }
 
-            _commitBatch?.Invoke(resource);
+            if (begun)
+            {
+                _commitBatch?.Invoke(resource);
+            }
         }
         catch (Exception ex)
         {
@@ -180,10 +205,24 @@ public sealed partial class SingleWriter<TResource>
             }
         }
 
-        SingleWriterMetrics.BatchRan(Name, batch.Count);
+        if (started > 0)
+        {
+            SingleWriterMetrics.BatchRan(Name, started);
+        }
+
+        AcknowledgeBatch(batch, batchError);
+    }
+
+    // Completes the caller of every item of the batch this thread claimed: those that ran and, when the batch was
+    // abandoned, those it had not reached (claimed now, so they fail with the batch's error). Cancelled items are skipped.
+    private static void AcknowledgeBatch(List<WorkItem> batch, Exception? batchError)
+    {
         foreach (WorkItem item in batch)
         {
-            item.Acknowledge(batchError);
+            if (item.Started || (batchError is not null && item.TryClaim()))
+            {
+                item.Acknowledge(batchError);
+            }
         }
     }
 

@@ -112,6 +112,10 @@ public sealed partial class SingleWriter<TResource>
             {
                 _admitted--;
                 wake = AdmitWaitingLocked();
+                if (_writerWaiting)
+                {
+                    Monitor.Pulse(_gate); // a completing writer may be waiting for this room to drain the overflow
+                }
             }
         }
 

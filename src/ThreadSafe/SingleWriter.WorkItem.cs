@@ -7,9 +7,11 @@ public sealed partial class SingleWriter<TResource>
 {
     private abstract class WorkItem(SingleWriter<TResource> owner)
     {
-        // 0 = pending, 1 = claimed. Exactly one of the writer (to run it), a cancellation callback (to cancel it) or a
-        // failed open (to fail it) claims an item; the claimant releases its room in the queue. Interlocked makes the
-        // race atomic; Volatile.Read in IsClaimed sees a claim made by another thread before it took _gate.
+        // 0 = pending, 1 = claimed. Exactly one of the writer (just before running it, or to fail it with its abandoned
+        // batch), a cancellation callback (to cancel it) or a failed open (to fail it) claims an item. Its room in the
+        // queue is released once: by the writer when it takes the item into a batch (under _gate), else by the claimant.
+        // Interlocked makes the race atomic; Volatile.Read in IsClaimed sees a claim made by another thread before it
+        // took _gate.
         private int _claimed;
 
         protected SingleWriter<TResource> Owner { get; } = owner;
@@ -20,12 +22,17 @@ public sealed partial class SingleWriter<TResource>
         // Written and read only by the writer thread.
         protected Exception? Error { get; set; }
 
+        // Written and read only by the writer thread: true once it claimed the item to run it.
+        public bool Started { get; set; }
+
         public bool IsClaimed => Volatile.Read(ref _claimed) != 0;
 
-        // Guarded by the owner's _gate: true once the item is in the queue or its overflow line (counted in the metric).
+        // Guarded by the owner's _gate: true while the item is in the queue or its overflow line (counted in the metric);
+        // cleared when the writer takes it into a batch.
         public bool Queued { get; set; }
 
-        // Guarded by the owner's _gate: true once the item is in the bounded queue (it counts in _admitted until claimed).
+        // Guarded by the owner's _gate: true while the item is in the bounded queue and counts in _admitted (until the
+        // writer takes it, or its cancellation releases its room).
         public bool Admitted { get; set; }
 
         // Guarded by the owner's _gate. Set only for a Post waiting in the overflow: the writer sets it on admission.

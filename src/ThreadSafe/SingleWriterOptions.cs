@@ -18,7 +18,8 @@ namespace ThreadSafe;
 /// Every hook runs on the writer thread, between writes, with no lock of the writer held. If a hook throws
 /// (other than <see cref="RollbackBatch"/>), the batch is abandoned: <see cref="RollbackBatch"/> runs if
 /// <see cref="BeginBatch"/> had succeeded, and every write of the batch fails with the hook's exception,
-/// including writes that had already run (nothing of the batch was committed).
+/// including writes that had already run (nothing of the batch was committed). A write whose token is cancelled before it
+/// starts is left out of its batch; a batch whose writes were all cancelled runs no hook.
 /// </para>
 /// </remarks>
 public sealed class SingleWriterOptions<TResource>
@@ -73,9 +74,10 @@ public sealed class SingleWriterOptions<TResource>
     public Action<TResource>? RollbackBatch { get; set; }
 
     /// <summary>
-    /// Gets or sets the handler for errors no caller can observe: failures of <see cref="SingleWriter{TResource}.Post"/> writes,
-    /// of <see cref="RollbackBatch"/>, and of this handler's own callers. It runs on the writer thread with no lock held.
-    /// When it is <see langword="null"/>, such errors are written to <see cref="System.Diagnostics.Trace"/>.
+    /// Gets or sets the handler for errors no caller can observe: the failure of a <see cref="SingleWriter{TResource}.Post"/>
+    /// write (its own exception, its batch's commit or hook exception, or the wrapper of an <c>open</c> error if it was
+    /// accepted before <c>open</c> failed) and exceptions of <see cref="RollbackBatch"/>. It runs on the writer thread with no
+    /// lock held. When it is <see langword="null"/>, or when it throws, the error is written to <see cref="System.Diagnostics.Trace"/>.
     /// </summary>
     public Action<Exception>? OnError { get; set; }
 

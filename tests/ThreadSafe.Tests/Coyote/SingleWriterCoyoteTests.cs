@@ -148,6 +148,39 @@ public sealed class SingleWriterCoyoteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ExecuteAsync_CancelledConcurrentlyInsideABatch_EitherRunsAndSucceedsOrNeverRuns()
+    {
+        CoyoteRun.ExpectNoBug(
+            async () =>
+            {
+                var resource = new Resource();
+                var writer = new SingleWriter<Resource>(() => resource, new SingleWriterOptions<Resource> { RunWriterLoopAsTask = true, Capacity = 2, MaxBatchSize = 2 });
+                using var cts = new CancellationTokenSource();
+                bool ran = false;
+                Task first = writer.ExecuteAsync(r => r.Write());
+                Task<int> target = writer.ExecuteAsync(_ =>
+                {
+                    ran = true;
+                    return 1;
+                }, cts.Token);
+                Task canceller = Task.Run(cts.Cancel);
+                Task<int> after = writer.ExecuteAsync(_ => 2);
+                await first;
+                await canceller;
+                Exception? outcome = await Outcome(target);
+                int second = await after;
+                int third = await writer.ExecuteAsync(_ => 3); // the room of the cancelled write was released exactly once
+                await writer.CompleteAsync();
+                Specification.Assert(second == 2 && third == 3, "a write after a cancelled one did not run");
+                Specification.Assert(
+                    outcome is null ? ran : outcome is OperationCanceledException && !ran,
+                    $"cancellation broke its contract: outcome {outcome?.GetType().Name ?? "success"}, ran {ran}");
+                Specification.Assert(resource.Disposed, "completion did not dispose the resource");
+            },
+            output);
+    }
+
+    [Fact]
     public void CompleteAsync_RacingSubmitters_RunsEveryAcceptedWriteAndRejectsTheRest()
     {
         CoyoteRun.ExpectNoBug(
@@ -218,6 +251,35 @@ public sealed class SingleWriterCoyoteTests(ITestOutputHelper output)
                 await Task.WhenAll(posters);
                 await writer.Completion;
                 Specification.Assert(reported + thrown == 2, $"each post must fail visibly once: {reported} reported, {thrown} thrown");
+            },
+            output);
+    }
+
+    [Fact]
+    public void CompleteAsync_RacingTheCancellationOfTheWriteHoldingTheLastSlot_StillRunsTheWriteWaitingBehind()
+    {
+        CoyoteRun.ExpectNoBug(
+            async () =>
+            {
+                var resource = new Resource();
+                var writer = new SingleWriter<Resource>(() => resource, new SingleWriterOptions<Resource> { RunWriterLoopAsTask = true, Capacity = 1 });
+                using var cts = new CancellationTokenSource();
+                Task<int> target = writer.ExecuteAsync(_ => 1, cts.Token); // takes the only slot
+                Task<int> behind = writer.ExecuteAsync(r =>
+                {
+                    r.Write();
+                    return 2;
+                }); // accepted, waiting for room
+                Task canceller = Task.Run(cts.Cancel);
+                Task completer = Task.Run(() => { _ = writer.CompleteAsync(); });
+                await canceller;
+                await completer;
+                Exception? behindOutcome = await Outcome(behind); // a hang here is the bug
+                Exception? targetOutcome = await Outcome(target);
+                await writer.Completion;
+                Specification.Assert(behindOutcome is null, $"an accepted write failed: {behindOutcome}");
+                Specification.Assert(resource.Writes == 1, $"the accepted write ran {resource.Writes} times");
+                Specification.Assert(targetOutcome is null or OperationCanceledException, $"unexpected outcome {targetOutcome}");
             },
             output);
     }
