@@ -93,9 +93,10 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     }
 
     // Scenarios the model cannot complete in any order (e.g. more blocking takes than puts) are skipped.
-    // Each keeps its 1-based number among the generated ones, for the report.
+    // Each keeps its 1-based number among the generated ones, for the report. FsCheck's Gen.Sample takes
+    // (generator, how many, seed, size): o.Scenarios scenarios of size 10.
     private IEnumerable<(Resolved Scenario, int? Number)> Generate(LinearizabilityOptions o) =>
-        Gen.Sample(ScenarioGen(o), 10, new Rnd(o.Seed), o.Scenarios)
+        Gen.Sample(ScenarioGen(o), o.Scenarios, new Rnd(o.Seed), 10)
             .Select((s, i) => (Resolve(s), (int?)(i + 1)))
             .Where(g => IsFeasible(g.Item1));
 
