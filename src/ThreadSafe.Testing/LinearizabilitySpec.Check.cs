@@ -45,7 +45,8 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
 
     /// <summary>
     /// An FsCheck property for an FsCheck.Xunit <c>[Property]</c> method: for every generated scenario, every
-    /// run on real threads is linearizable. FsCheck does the shrinking and reports its replay seed; the
+    /// run on real threads is linearizable (scenarios the model cannot complete in any order, which must block, pass
+    /// without running). FsCheck does the shrinking and reports its replay seed; the
     /// exception of the smallest failing scenario holds its failure table.
     /// </summary>
     /// <param name="options">Sizes and runs per scenario; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
@@ -56,8 +57,15 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         LinearizabilityOptions checkedOptions = Prepare(options);
         return Prop.ForAll(Scenarios(checkedOptions), scenario =>
         {
+            // As in Check: a scenario the model cannot complete in any order must block, so it proves nothing.
+            Resolved resolved = Resolve(scenario);
+            if (!IsFeasible(resolved))
+            {
+                return;
+            }
+
             long runs = 0;
-            Failure? failure = Explore(Resolve(scenario), Mode.Stress, checkedOptions, ref runs);
+            Failure? failure = Explore(resolved, Mode.Stress, checkedOptions, ref runs);
             if (failure is not null)
             {
                 throw Report(failure, checkedOptions, runs, scenarioNumber: null, shrunkFrom: null);

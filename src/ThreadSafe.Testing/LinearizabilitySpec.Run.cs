@@ -83,12 +83,24 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         var run = new Recorded(scenario);
         var clock = new Clock();
         TSut sut = _createObject();
-        RunSequential(scenario.Prefix, run.Prefix, sut, clock);
+        RunSequentialBounded(scenario.Prefix, run.Prefix, sut, clock, timeout, "Prefix");
         Concurrently.Run(
             t => RunThread(scenario, run, t, sut, clock, jitter ? new Random(HashCode.Combine(runIndex, t)) : null),
             new ConcurrentRunOptions { Threads = scenario.Threads.Length, Timeout = timeout, ThreadName = "Thread" });
-        RunSequential(scenario.Suffix, run.Suffix, sut, clock);
+        RunSequentialBounded(scenario.Suffix, run.Suffix, sut, clock, timeout, "Suffix");
         return run;
+    }
+
+    // The prefix and the suffix can block too (e.g. a take after the object lost an item): they run on a
+    // thread of their own, bounded by the timeout, so a hang fails the check instead of the test run.
+    private void RunSequentialBounded((int Operation, object? Argument)[] calls, HistoryEntry[] slots, TSut sut, Clock clock, TimeSpan timeout, string name)
+    {
+        if (calls.Length > 0)
+        {
+            Concurrently.Run(
+                _ => RunSequential(calls, slots, sut, clock),
+                new ConcurrentRunOptions { Threads = 1, Timeout = timeout, ThreadName = name });
+        }
     }
 
     /// <summary>Runs the scenario once with one task per thread; under Coyote's scheduler in systematic mode.</summary>
