@@ -6,6 +6,13 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     private Resolved Resolve(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        if (scenario.Count > 64)
+        {
+            throw new ArgumentException(
+                $"The scenario has {scenario.Count} calls; the linearizability checker handles at most 64 per history.",
+                nameof(scenario));
+        }
+
         return new Resolved(
             scenario,
             scenario.Prefix.Select(Find).ToArray(),
