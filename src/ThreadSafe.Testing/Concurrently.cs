@@ -25,7 +25,8 @@ public static class Concurrently
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ConcurrencyTestException">
     /// A thread threw (the inner <see cref="AggregateException"/> holds every exception), or a repetition
-    /// timed out (the message names the threads still running; they are background threads and are abandoned).
+    /// timed out (the message names the threads still running, which are background threads and are abandoned, and the
+    /// inner <see cref="AggregateException"/> holds the exceptions of the threads that finished by throwing).
     /// </exception>
     public static void Run(Action<int> body, ConcurrentRunOptions? options = null)
     {
@@ -45,7 +46,7 @@ public static class Concurrently
     /// <returns>A task that completes when every repetition has finished.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    /// <exception cref="ConcurrencyTestException">A task threw, or a repetition timed out (the message names the tasks still running).</exception>
+    /// <exception cref="ConcurrencyTestException">A task threw, or a repetition timed out (the message names the tasks still running; the inner <see cref="AggregateException"/> holds the exceptions of the tasks that finished by throwing).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task RunAsync(Func<int, Task> body, ConcurrentRunOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -129,8 +130,15 @@ public static class Concurrently
 
         if (stuck.Count > 0)
         {
-            // The stuck threads may still touch the events: they are not disposed.
-            throw new ConcurrencyTestException(TimeoutMessage(options, repetition, stuck, "thread"));
+            // The stuck threads may still touch the events: they are not disposed. The exceptions of the
+            // threads that finished (published by their Join) are kept: they are often why the others hang.
+            var finished = new Exception?[n];
+            for (int i = 0; i < n; i++)
+            {
+                finished[i] = stuck.Contains(i) ? null : errors[i];
+            }
+
+            throw TimedOut(options, repetition, stuck, "thread", finished);
         }
 
         start.Dispose();
@@ -162,8 +170,9 @@ public static class Concurrently
         }
         catch (TimeoutException)
         {
+            // The exceptions of the tasks that finished are kept: they are often why the others hang.
             var stuck = Enumerable.Range(0, n).Where(i => !tasks[i].IsCompleted).ToList();
-            throw new ConcurrencyTestException(TimeoutMessage(options, repetition, stuck, "task"));
+            throw TimedOut(options, repetition, stuck, "task", Errors(tasks));
         }
 #pragma warning disable CA1031 // The per-task exceptions are gathered below.
         catch (Exception) when (all.IsCompleted)
@@ -171,8 +180,14 @@ public static class Concurrently
         {
         }
 
-        var errors = new Exception?[n];
-        for (int i = 0; i < n; i++)
+        ThrowIfAnyFailed(Errors(tasks), options, repetition, "task");
+    }
+
+    // The exception of each finished task that failed; null for the others.
+    private static Exception?[] Errors(Task[] tasks)
+    {
+        var errors = new Exception?[tasks.Length];
+        for (int i = 0; i < tasks.Length; i++)
         {
             if (tasks[i].IsFaulted || tasks[i].IsCanceled)
             {
@@ -182,7 +197,7 @@ public static class Concurrently
             }
         }
 
-        ThrowIfAnyFailed(errors, options, repetition, "task");
+        return errors;
     }
 
     private static string ThreadLabel(ConcurrentRunOptions options, int index) =>
@@ -193,7 +208,18 @@ public static class Concurrently
             CultureInfo.InvariantCulture,
             $"Repetition {repetition + 1} of {options.Repeat} did not finish within {options.Timeout.TotalSeconds:0.###} s: {stuck.Count} of {options.Threads} {kind}s still running: {string.Join(", ", stuck.Select(i => ThreadLabel(options, i)))}. Look for a deadlock, a lost wakeup or a wait without a timeout.");
 
-    private static void ThrowIfAnyFailed(Exception?[] errors, ConcurrentRunOptions options, int repetition, string kind)
+    private static ConcurrencyTestException TimedOut(ConcurrentRunOptions options, int repetition, List<int> stuck, string kind, Exception?[] finishedErrors)
+    {
+        string message = TimeoutMessage(options, repetition, stuck, kind);
+        (List<Exception> failed, StringBuilder text) = Collect(finishedErrors, options);
+        return failed.Count == 0
+            ? new ConcurrencyTestException(message)
+            : new ConcurrencyTestException(
+                message + string.Create(CultureInfo.InvariantCulture, $" Meanwhile {failed.Count} finished {kind}(s) threw:") + text,
+                new AggregateException(failed));
+    }
+
+    private static (List<Exception> Failed, StringBuilder Text) Collect(Exception?[] errors, ConcurrentRunOptions options)
     {
         var failed = new List<Exception>();
         var text = new StringBuilder();
@@ -206,6 +232,12 @@ public static class Concurrently
             }
         }
 
+        return (failed, text);
+    }
+
+    private static void ThrowIfAnyFailed(Exception?[] errors, ConcurrentRunOptions options, int repetition, string kind)
+    {
+        (List<Exception> failed, StringBuilder text) = Collect(errors, options);
         if (failed.Count > 0)
         {
             throw new ConcurrencyTestException(

@@ -39,7 +39,7 @@ public sealed record LinearizabilityOptions
     /// <summary>Gets how many candidate scenarios shrinking may try after a failure. Default 200; 0 disables shrinking.</summary>
     public int MaxShrinkAttempts { get; init; } = 200;
 
-    /// <summary>Gets how long one stress run of a scenario may take before it fails as a hang. Default 10 seconds.</summary>
+    /// <summary>Gets how long each part of one stress run of a scenario (the sequential prefix, the parallel part, the sequential suffix) may take before the run fails as a hang. Default 10 seconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     /// <param name="scenario">The scenario; its operation names must be registered.</param>
     /// <param name="options">Counts and timeouts; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="scenario"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The scenario calls an unknown operation, or passes an argument to one that takes none (or the reverse).</exception>
+    /// <exception cref="ArgumentException">The scenario calls an unknown operation, or passes an argument to one that takes none (or the reverse), or has more than 64 calls.</exception>
     /// <exception cref="ConcurrencyTestException">A history was not linearizable or a run hung.</exception>
     public void CheckScenario(Scenario scenario, LinearizabilityOptions? options = null)
     {
@@ -45,7 +45,8 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
 
     /// <summary>
     /// An FsCheck property for an FsCheck.Xunit <c>[Property]</c> method: for every generated scenario, every
-    /// run on real threads is linearizable. FsCheck does the shrinking and reports its replay seed; the
+    /// run on real threads is linearizable (scenarios the model cannot complete in any order, which must block, pass
+    /// without running). FsCheck does the shrinking and reports its replay seed; the
     /// exception of the smallest failing scenario holds its failure table.
     /// </summary>
     /// <param name="options">Sizes and runs per scenario; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
@@ -56,8 +57,15 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         LinearizabilityOptions checkedOptions = Prepare(options);
         return Prop.ForAll(Scenarios(checkedOptions), scenario =>
         {
+            // As in Check: a scenario the model cannot complete in any order must block, so it proves nothing.
+            Resolved resolved = Resolve(scenario);
+            if (!IsFeasible(resolved))
+            {
+                return;
+            }
+
             long runs = 0;
-            Failure? failure = Explore(Resolve(scenario), Mode.Stress, checkedOptions, ref runs);
+            Failure? failure = Explore(resolved, Mode.Stress, checkedOptions, ref runs);
             if (failure is not null)
             {
                 throw Report(failure, checkedOptions, runs, scenarioNumber: null, shrunkFrom: null);
@@ -93,9 +101,10 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     }
 
     // Scenarios the model cannot complete in any order (e.g. more blocking takes than puts) are skipped.
-    // Each keeps its 1-based number among the generated ones, for the report.
+    // Each keeps its 1-based number among the generated ones, for the report. FsCheck's Gen.Sample takes
+    // (generator, how many, seed, size): o.Scenarios scenarios of size 10.
     private IEnumerable<(Resolved Scenario, int? Number)> Generate(LinearizabilityOptions o) =>
-        Gen.Sample(ScenarioGen(o), 10, new Rnd(o.Seed), o.Scenarios)
+        Gen.Sample(ScenarioGen(o), o.Scenarios, new Rnd(o.Seed), 10)
             .Select((s, i) => (Resolve(s), (int?)(i + 1)))
             .Where(g => IsFeasible(g.Item1));
 

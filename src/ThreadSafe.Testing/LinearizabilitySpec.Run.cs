@@ -6,6 +6,13 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     private Resolved Resolve(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        if (scenario.Count > 64)
+        {
+            throw new ArgumentException(
+                $"The scenario has {scenario.Count} calls; the linearizability checker handles at most 64 per history.",
+                nameof(scenario));
+        }
+
         return new Resolved(
             scenario,
             scenario.Prefix.Select(Find).ToArray(),
@@ -83,11 +90,11 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         var run = new Recorded(scenario);
         var clock = new Clock();
         TSut sut = _createObject();
-        RunSequential(scenario.Prefix, run.Prefix, sut, clock);
+        RunSequentialBounded(scenario.Prefix, run.Prefix, sut, clock, timeout, "Prefix");
         Concurrently.Run(
             t => RunThread(scenario, run, t, sut, clock, jitter ? new Random(HashCode.Combine(runIndex, t)) : null),
             new ConcurrentRunOptions { Threads = scenario.Threads.Length, Timeout = timeout, ThreadName = "Thread" });
-        RunSequential(scenario.Suffix, run.Suffix, sut, clock);
+        RunSequentialBounded(scenario.Suffix, run.Suffix, sut, clock, timeout, "Suffix");
         DisposeAfterRun(sut, timeout);
         return run;
     }
@@ -106,6 +113,18 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         else if (sut is IDisposable disposable)
         {
             disposable.Dispose();
+        }
+    }
+
+    // The prefix and the suffix can block too (e.g. a take after the object lost an item): they run on a
+    // thread of their own, bounded by the timeout, so a hang fails the check instead of the test run.
+    private void RunSequentialBounded((int Operation, object? Argument)[] calls, HistoryEntry[] slots, TSut sut, Clock clock, TimeSpan timeout, string name)
+    {
+        if (calls.Length > 0)
+        {
+            Concurrently.Run(
+                _ => RunSequential(calls, slots, sut, clock),
+                new ConcurrentRunOptions { Threads = 1, Timeout = timeout, ThreadName = name });
         }
     }
 

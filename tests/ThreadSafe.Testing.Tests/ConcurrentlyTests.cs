@@ -120,6 +120,49 @@ public sealed class ConcurrentlyTests
     }
 
     [Fact]
+    public void Run_OneThreadThrowsAndAnotherHangs_TimeoutKeepsTheException()
+    {
+        // The exception of the finished thread is often why the other one hangs: it must not be lost.
+        using var release = new ManualResetEvent(false);
+        try
+        {
+            ConcurrencyTestException ex = Assert.Throws<ConcurrencyTestException>(() => Concurrently.Run(
+                i =>
+                {
+                    if (i == 0)
+                    {
+                        throw new InvalidOperationException("root cause");
+                    }
+
+                    release.WaitOne(Long);
+                },
+                new ConcurrentRunOptions { Threads = 2, Timeout = TimeSpan.FromSeconds(1), ThreadName = "Worker" }));
+            Assert.Contains("1 of 2 threads still running: Worker #1", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("Worker #0: InvalidOperationException: root cause", ex.Message, StringComparison.Ordinal);
+            var all = Assert.IsType<AggregateException>(ex.InnerException);
+            Assert.Equal("root cause", Assert.Single(all.InnerExceptions).Message);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_OneTaskThrowsAndAnotherHangs_TimeoutKeepsTheException()
+    {
+        var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ConcurrencyTestException ex = await Assert.ThrowsAsync<ConcurrencyTestException>(() => Concurrently.RunAsync(
+            i => i == 0 ? never.Task : throw new InvalidOperationException("root cause"),
+            new ConcurrentRunOptions { Threads = 2, Timeout = TimeSpan.FromSeconds(1) }));
+        Assert.Contains("1 of 2 tasks still running: ConcurrentRun #0", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ConcurrentRun #1: InvalidOperationException: root cause", ex.Message, StringComparison.Ordinal);
+        var all = Assert.IsType<AggregateException>(ex.InnerException);
+        Assert.Equal("root cause", Assert.Single(all.InnerExceptions).Message);
+        never.SetResult();
+    }
+
+    [Fact]
     public void Run_BadArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>("body", () => Concurrently.Run(null!));

@@ -1,0 +1,38 @@
+using ThreadSafe.Testing.Tests.Zoo;
+
+namespace ThreadSafe.Testing.Tests;
+
+/// <summary>How many scenarios the checks generate: exactly <see cref="LinearizabilityOptions.Scenarios"/>.</summary>
+public sealed class LinearizabilitySpecGenerationTests
+{
+    [Theory]
+    [InlineData(3)]
+    [InlineData(25)]
+    public void Check_ScenariosOption_RunsExactlyThatManyScenarios(int scenarios)
+    {
+        // Every scenario of a counter is feasible, and each stress run creates one object.
+        int created = 0;
+        var lines = new List<string>();
+        new LinearizabilitySpec<ICounter, int>(() => { Interlocked.Increment(ref created); return new AtomicCounter(); }, () => 0)
+            .Operation("Inc", c => c.Increment(), m => (m + 1, m + 1))
+            .Operation("Get", c => c.Value, m => (m, m))
+            .Check(new LinearizabilityOptions { Scenarios = scenarios, RunsPerScenario = 1, Jitter = false, Log = lines.Add });
+
+        Assert.Equal(scenarios, created);
+        Assert.Contains(lines, l => l.StartsWith($"Stress: {scenarios} scenarios,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CheckScenario_MoreThanSixtyFourCalls_ThrowsNamingTheScenarioBeforeRunning()
+    {
+        // The checker handles at most 64 calls: a bigger scenario is bad input, rejected before any run.
+        int created = 0;
+        var spec = new LinearizabilitySpec<ICounter, int>(() => { Interlocked.Increment(ref created); return new AtomicCounter(); }, () => 0)
+            .Operation("Inc", c => c.Increment(), m => (m + 1, m + 1));
+        var scenario = new Scenario(Enumerable.Repeat(Invocation.Of("Inc"), 33), Enumerable.Repeat(Invocation.Of("Inc"), 32));
+        ArgumentException ex = Assert.Throws<ArgumentException>("scenario", () => spec.CheckScenario(scenario, new LinearizabilityOptions { RunsPerScenario = 1 }));
+        Assert.Contains("64", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>("scenario", () => spec.CheckScenarioSystematic(scenario));
+        Assert.Equal(0, created);
+    }
+}
