@@ -204,9 +204,10 @@ public sealed partial class WorkQueue<T>
         Flush(processed, failed);
     }
 
-    // The item leaves the waiting count when it starts. Producers waiting for space are woken when a wake-up's worth
-    // of slots is free, or at the latest when the last item of the batch starts: waking a sleeping producer costs far
-    // more than an item, and waking it for each single slot would make it sleep again after one item.
+    // The item leaves the waiting count when it starts, which frees a slot. With a wake threshold of 1 (the default) the
+    // slot wakes one waiting producer. With a larger threshold, producers waiting for space are all woken when that many
+    // slots are free, or at the latest when the last item of the batch starts: fewer wake-ups, at the price of the
+    // liveness hazard documented on WorkQueueOptions.ProducerWakeThreshold.
     private T StartItem(Consumer consumer, int index, int batchLength)
     {
         T item = consumer.Batch[index];
@@ -216,15 +217,22 @@ public sealed partial class WorkQueue<T>
         }
 
         int pending = Interlocked.Decrement(ref _pending); // full fence before reading _spaceWaiterCount (see the field)
-        if (Volatile.Read(ref _spaceWaiterCount) > 0 && (_capacity - pending >= _wakeThreshold || index == batchLength - 1))
+        if (Volatile.Read(ref _spaceWaiterCount) > 0)
         {
-            TaskCompletionSource[]? waiters;
-            lock (_gate)
+            if (_wakeThreshold == 1)
             {
-                waiters = TakeSpaceWaiters();
+                WakeOneSpaceWaiter();
             }
+            else if (_capacity - pending >= _wakeThreshold || index == batchLength - 1)
+            {
+                TaskCompletionSource[]? waiters;
+                lock (_gate)
+                {
+                    waiters = TakeSpaceWaiters();
+                }
 
-            new Wakeups(waiters, 0, null).Run(this);
+                new Wakeups(waiters, 0, null).Run(this);
+            }
         }
 
         if (WorkQueueMetrics.QueueLength.Enabled)
@@ -233,6 +241,36 @@ public sealed partial class WorkQueue<T>
         }
 
         return item;
+    }
+
+    // One slot was freed: wake the producer that has waited longest (FIFO), not all of them (no thundering herd of
+    // producers racing for one slot). A wake-up is never lost to cancellation: a waiter whose token fired first cannot
+    // take it (TrySetResult fails) and it passes to the next waiter; a producer woken first retries without checking its
+    // token again (see Add), so it either uses the slot or, if another producer took it, waits again. A woken producer
+    // that finds the queue full again lost the slot to another producer, so the slot was not wasted either.
+    // RemoveAt(0) is linear in the number of waiting producers, which is small (it is bounded by the producers).
+    private void WakeOneSpaceWaiter()
+    {
+        while (true)
+        {
+            TaskCompletionSource waiter;
+            lock (_gate)
+            {
+                if (_spaceWaiters.Count == 0)
+                {
+                    return;
+                }
+
+                waiter = _spaceWaiters[0];
+                _spaceWaiters.RemoveAt(0);
+                Interlocked.Decrement(ref _spaceWaiterCount);
+            }
+
+            if (waiter.TrySetResult()) // outside _gate: a task is never completed under the lock
+            {
+                return;
+            }
+        }
     }
 
     private void Flush(int processed, int failed)

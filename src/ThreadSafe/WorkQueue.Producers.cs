@@ -12,10 +12,13 @@ public sealed partial class WorkQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the item was accepted.</exception>
     public void Add(T item, CancellationToken cancellationToken = default)
     {
+        // The token is checked before the first attempt only: a producer woken for a free slot retries even if its token
+        // fired meanwhile, so the wake-up it consumed is used (or, if the slot is gone, it waits again and the
+        // registration of the cancelled token cancels that wait at once). A call that throws never enqueued its item.
+        cancellationToken.ThrowIfCancellationRequested();
         long waitStart = 0;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart);
             if (waiter is null)
             {
@@ -120,7 +123,7 @@ public sealed partial class WorkQueue<T>
                 registration.Unregister(); // not Dispose, which could wait for the callback (see Add)
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
+            // No token check here: this producer was woken for a free slot and must use it or pass it on (see Add).
             TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart);
             if (next is null)
             {

@@ -40,7 +40,8 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     private readonly Action<T, Exception>? _onError;
     private readonly int _capacity;
 
-    // Free slots that make a consumer wake the producers waiting for space before the end of its batch (see StartItem).
+    // WorkQueueOptions.ProducerWakeThreshold clamped to _capacity. 1: each started item wakes one waiting producer.
+    // More: free slots that make a consumer wake all the waiting producers before the end of its batch (see StartItem).
     private readonly int _wakeThreshold;
     private readonly string _name;
     private readonly KeyValuePair<string, object?> _nameTag;
@@ -138,7 +139,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         _asyncHandler = asyncHandler;
         _onError = options.OnError;
         _capacity = options.Capacity;
-        _wakeThreshold = Math.Clamp(_capacity / 2, 1, MaxBatch);
+        _wakeThreshold = Math.Min(options.ProducerWakeThreshold, _capacity);
         _name = options.Name ?? $"WorkQueue<{typeof(T).Name}>";
         _nameTag = new KeyValuePair<string, object?>(WorkQueueMetrics.NameTag, _name);
         _ring = new T[Math.Min(_capacity, 256)];

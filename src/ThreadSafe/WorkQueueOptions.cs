@@ -6,6 +6,7 @@ public sealed class WorkQueueOptions<T>
 {
     private readonly int _capacity = 1024;
     private readonly int _consumers = 1;
+    private readonly int _producerWakeThreshold = 1;
 
     /// <summary>
     /// Gets the most items that may wait in the queue: accepted and not yet started by a consumer. Items a consumer is
@@ -32,6 +33,36 @@ public sealed class WorkQueueOptions<T>
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(Consumers));
             _consumers = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets the number of free slots at which producers blocked on a full queue are woken. Default 1: a blocked
+    /// producer is woken as soon as one slot is free, so <see cref="WorkQueue{T}.Add"/> blocks only while the queue is
+    /// full.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// With 1, each item a consumer starts frees one slot and wakes one blocked producer, the one that has waited
+    /// longest. This is the safe choice: a handler may wait for an item that a blocked producer is about to add.
+    /// </para>
+    /// <para>
+    /// A value greater than 1 (clamped to <see cref="Capacity"/>) batches the wake-ups for throughput: blocked
+    /// producers are all woken together when at least that many slots are free, or when a consumer starts the last
+    /// item of the batch it took (up to 64 items). Until then a producer stays blocked although the queue is no longer
+    /// full. Liveness trade-off: a handler that waits for an item that a blocked producer has yet to add can then wait
+    /// forever, because its consumer never reaches the end of its batch and the threshold may never be reached. Use a
+    /// value greater than 1 only when handlers never wait for producers.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less.</exception>
+    public int ProducerWakeThreshold
+    {
+        get => _producerWakeThreshold;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(ProducerWakeThreshold));
+            _producerWakeThreshold = value;
         }
     }
 

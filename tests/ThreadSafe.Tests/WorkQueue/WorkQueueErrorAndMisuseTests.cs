@@ -107,12 +107,23 @@ public sealed class WorkQueueErrorAndMisuseTests
         Assert.Equal("Consumers", Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueueOptions<int> { Consumers = value }).ParamName);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public void Options_NonPositiveProducerWakeThreshold_Throws(int value)
+    {
+        var thrown = Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueueOptions<int> { ProducerWakeThreshold = value });
+        Assert.Equal("ProducerWakeThreshold", thrown.ParamName);
+    }
+
     [Fact]
     public void Options_Defaults_AreDocumented()
     {
         var options = new WorkQueueOptions<string>();
         Assert.Equal(1024, options.Capacity);
         Assert.Equal(1, options.Consumers);
+        Assert.Equal(1, options.ProducerWakeThreshold);
         Assert.True(options.UseDedicatedThreads);
         Assert.Null(options.OnError);
         Assert.Null(options.Name);

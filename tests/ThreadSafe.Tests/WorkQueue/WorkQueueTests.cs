@@ -165,6 +165,64 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task Handler_WaitingForItemOfBlockedProducer_DoesNotHang_WithDefaultThreshold()
+    {
+        const int capacity = 4;
+        using var go = new ManualResetEvent(false);
+        using var lastAccepted = new ManualResetEvent(false);
+        var waitedInHandler = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handled = new ConcurrentQueue<int>();
+        var queue = new WorkQueue<int>(
+            item =>
+            {
+                if (item == -1)
+                {
+                    Assert.True(go.WaitOne(Limit)); // holds the consumer while the queue fills up
+                }
+                else if (item == 0)
+                {
+                    // Bounded: a producer that is never woken fails the test instead of hanging it.
+                    waitedInHandler.TrySetResult(lastAccepted.WaitOne(TimeSpan.FromSeconds(10)));
+                }
+
+                handled.Enqueue(item);
+            },
+            new WorkQueueOptions<int> { Capacity = capacity });
+        Thread? producer = null;
+        try
+        {
+            queue.Add(-1);
+            await WaitUntil(() => queue.Count == 0); // -1 is in hand
+            for (int i = 0; i < capacity; i++)
+            {
+                queue.Add(i);
+            }
+
+            // The queue is full: the last item blocks until a slot is free. The consumer then takes items 0..3 as one
+            // batch, and item 0 waits for the producer, so the start of item 0 alone must wake the producer.
+            producer = new Thread(() =>
+            {
+                queue.Add(capacity);
+                lastAccepted.Set();
+            });
+            producer.Start();
+            await WaitUntil(() => queue.WaitingProducers == 1);
+            go.Set();
+            Assert.True(await waitedInHandler.Task.WaitAsync(Limit), "the handler of item 0 timed out waiting for the blocked producer");
+            Assert.True(producer.Join(Limit));
+            await queue.CompleteAsync().WaitAsync(Limit);
+            Assert.Equal([-1, 0, 1, 2, 3, 4], handled);
+        }
+        finally
+        {
+            go.Set();
+            lastAccepted.Set();
+            _ = queue.AbortAsync();
+            producer?.Join(Limit);
+        }
+    }
+
+    [Fact]
     public async Task Add_AlreadyCancelledToken_ThrowsWithoutEnqueueing()
     {
         var handled = new ConcurrentQueue<int>();
