@@ -14,13 +14,4 @@ internal static class Timeouts
                 "The timeout must be zero or positive and at most int.MaxValue milliseconds; an infinite timeout is not allowed here.");
         }
     }
-
-    /// <summary>Throws unless <paramref name="timeout"/> is <see cref="Timeout.InfiniteTimeSpan"/> or between zero and <see cref="int.MaxValue"/> milliseconds.</summary>
-    public static void ThrowIfInvalid(TimeSpan timeout, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(timeout))] string? paramName = null)
-    {
-        if (timeout != Timeout.InfiniteTimeSpan)
-        {
-            ThrowIfNotFinite(timeout, paramName);
-        }
-    }
 }
