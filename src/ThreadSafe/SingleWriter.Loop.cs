@@ -35,7 +35,7 @@ public sealed partial class SingleWriter<TResource>
             endError = ex;
             AcknowledgeBatch(batch, ex);
 
-            FailQueued(ex, opening: false);
+            FailQueued(ex, WriterState.Broken);
         }
         finally
         {
@@ -58,26 +58,39 @@ public sealed partial class SingleWriter<TResource>
         try
         {
             _resource = _open();
-            _opened = true;
-            return true;
+            _resourceOpen = true;
         }
         catch (Exception ex)
         {
-            FailQueued(ex, opening: true);
+            FailQueued(ex, WriterState.OpenFailed);
             return false;
         }
+
+        lock (_gate)
+        {
+            AssertInvariants();
+            if (_state == WriterState.Opening)
+            {
+                MoveLocked(WriterState.Running); // else CompleteAsync came first: the writer drains, then closes
+            }
+        }
+
+        return true;
     }
 
     // Fails every queued write and makes every later call fail: after open threw, or after a defect of this class.
-    private void FailQueued(Exception error, bool opening)
+    private void FailQueued(Exception error, WriterState to)
     {
         WorkItem[] queued, waiting;
+        bool opening = to == WriterState.OpenFailed;
         lock (_gate)
         {
-            if (_openError is null)
+            AssertInvariants();
+            if (IsAllowed(_state, to))
             {
-                _openError = error;
-                _openFailed = opening;
+                _error = error;
+                MoveLocked(to);
+                _commitDelayEnd = null; // only the writer thread waits on it, and it is here
             }
 
             queued = [.. _queue];
@@ -96,7 +109,7 @@ public sealed partial class SingleWriter<TResource>
 
         foreach (WorkItem item in queued.Concat(waiting))
         {
-            if (item.TryClaim())
+            if (item.TryFail())
             {
                 SingleWriterMetrics.QueueChanged(Name, -1);
                 item.Acknowledge(opening ? OpenFailed(error) : Stopped(error));
@@ -112,6 +125,7 @@ public sealed partial class SingleWriter<TResource>
         TaskCompletionSource? delayEnd, none = null;
         lock (_gate)
         {
+            AssertInvariants();
             _inFlight = 0;
             while (true)
             {
@@ -129,14 +143,16 @@ public sealed partial class SingleWriter<TResource>
                 // The queue is empty, yet _admitted may still count an item whose cancellation claimed it but has not
                 // yet taken _gate to give its room back; that callback admits the overflow and pulses this thread. So
                 // while accepted writes wait in the overflow, completion must wait for that callback too.
-                if (_completing && _overflow.Count == 0)
+                if (_state == WriterState.Completing && _overflow.Count == 0)
                 {
+                    MoveLocked(WriterState.Closed);
                     return false;
                 }
 
                 _writerWaiting = true;
                 Monitor.Wait(_gate);
                 _writerWaiting = false;
+                AssertInvariants();
             }
         }
 
@@ -162,13 +178,11 @@ public sealed partial class SingleWriter<TResource>
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
         while (batch.Count < _maxBatchSize && _queue.TryDequeue(out WorkItem? item))
         {
-            // A claimed item was cancelled (its callback releases its room): it never runs. Otherwise the writer
-            // takes the item's room back here, under _gate, so a cancellation arriving later (before RunBatch
-            // claims the item) has nothing to release; RunBatch claims it only just before running it.
-            if (!item.IsClaimed)
+            // A cancelled item never runs (its callback releases its room). Otherwise the writer takes the item's room
+            // back here, under _gate, so a cancellation arriving later (before RunBatch starts the item) has nothing
+            // to release; RunBatch moves it to Running only just before running it.
+            if (item.TryMove(ItemState.Admitted, ItemState.Taken))
             {
-                item.Admitted = false;
-                item.Queued = false;
                 _admitted--;
                 batch.Add(item);
             }
@@ -181,7 +195,7 @@ public sealed partial class SingleWriter<TResource>
     private TaskCompletionSource? StartCommitDelayLocked(int taken)
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
-        if (_maxCommitDelay <= TimeSpan.Zero || _completing)
+        if (_maxCommitDelay <= TimeSpan.Zero || _state != WriterState.Running)
         {
             return null;
         }
@@ -214,6 +228,7 @@ public sealed partial class SingleWriter<TResource>
         TaskCompletionSource? none = null;
         lock (_gate)
         {
+            AssertInvariants();
             _commitDelayEnd = null;
             TakeQueuedLocked(batch);
             wake = AdmitWaitingLocked(ref none);
@@ -236,12 +251,11 @@ public sealed partial class SingleWriter<TResource>
         {
             foreach (WorkItem item in batch)
             {
-                if (!item.TryClaim())
+                if (!item.TryMove(ItemState.Taken, ItemState.Running))
                 {
                     continue; // cancelled before it started: its task is cancelled and it never runs
                 }
 
-                item.Started = true;
                 if (started++ == 0)
                 {
                     _beginBatch?.Invoke(resource);
@@ -288,13 +302,13 @@ public sealed partial class SingleWriter<TResource>
         AcknowledgeBatch(batch, batchError);
     }
 
-    // Completes the caller of every item of the batch this thread claimed: those that ran and, when the batch was
-    // abandoned, those it had not reached (claimed now, so they fail with the batch's error). Cancelled items are skipped.
+    // Completes the caller of every item of the batch: those that ran (Running → Acknowledged) and, when the batch was
+    // abandoned, those it had not reached (Taken → Failed, with the batch's error). Cancelled items are skipped.
     private static void AcknowledgeBatch(List<WorkItem> batch, Exception? batchError)
     {
         foreach (WorkItem item in batch)
         {
-            if (item.Started || (batchError is not null && item.TryClaim()))
+            if (item.TryMove(ItemState.Running, ItemState.Acknowledged) || (batchError is not null && item.TryFail()))
             {
                 item.Acknowledge(batchError);
             }
@@ -323,7 +337,7 @@ public sealed partial class SingleWriter<TResource>
         }
         finally
         {
-            _opened = false;
+            _resourceOpen = false;
         }
     }
 
@@ -361,6 +375,7 @@ public sealed partial class SingleWriter<TResource>
 
         lock (_gate)
         {
+            AssertInvariants();
             return _queue.Count + _overflow.Count + _inFlight;
         }
     }

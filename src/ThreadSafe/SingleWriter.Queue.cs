@@ -13,25 +13,30 @@ public sealed partial class SingleWriter<TResource>
         TaskCompletionSource? delayEnd = null;
         lock (_gate)
         {
+            AssertInvariants();
             Exception? rejection = RejectionLocked();
             if (rejection is not null)
             {
                 return rejection;
             }
 
-            if (item.IsClaimed)
-            {
-                return null; // cancelled before it was queued: its task is already cancelled
-            }
-
             item.EnqueuedAt = Stopwatch.GetTimestamp();
-            item.Queued = true;
             if (_overflow.Count == 0 && _admitted < Capacity)
             {
+                if (!item.TryMove(ItemState.New, ItemState.Admitted))
+                {
+                    return null; // cancelled before it was queued: its task is already cancelled
+                }
+
                 AdmitLocked(item, ref delayEnd);
             }
             else
             {
+                if (!item.TryMove(ItemState.New, ItemState.Queued))
+                {
+                    return null;
+                }
+
                 if (item is PostItem)
                 {
                     admitted = item.AdmittedEvent = new ManualResetEvent(false);
@@ -54,13 +59,12 @@ public sealed partial class SingleWriter<TResource>
         return null;
     }
 
-    // Puts the item into the bounded queue. If it fills a batch whose commit the writer holds back, hands out the
-    // delay's end in delayEnd, to complete after leaving the lock.
+    // Puts an item that is now Admitted into the bounded queue. If it fills a batch whose commit the writer holds back,
+    // hands out the delay's end in delayEnd, to complete after leaving the lock.
     private void AdmitLocked(WorkItem item, ref TaskCompletionSource? delayEnd)
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
         Debug.Assert(_admitted < Capacity, "Admission respects the capacity.");
-        item.Admitted = true;
         _queue.Enqueue(item);
         _admitted++;
         if (_writerWaiting)
@@ -95,7 +99,7 @@ public sealed partial class SingleWriter<TResource>
                 (wake ??= []).Add(admitted);
             }
 
-            if (!next.IsClaimed)
+            if (next.TryMove(ItemState.Queued, ItemState.Admitted))
             {
                 AdmitLocked(next, ref delayEnd);
             }
@@ -117,18 +121,17 @@ public sealed partial class SingleWriter<TResource>
         }
     }
 
-    // Called by a cancellation callback that claimed the item: frees its room in the queue, if it had been admitted.
-    private void OnCancelled(WorkItem item)
+    // Called by a cancellation callback that moved its item from 'left' to Cancelled: frees its room in the queue if it
+    // was admitted (a taken item's room was already freed by the writer; a queued one is skipped when its turn comes).
+    private void OnCancelled(ItemState left)
     {
-        Debug.Assert(item.IsClaimed, "Only the claimant releases an item's room.");
         List<ManualResetEvent>? wake = null;
         TaskCompletionSource? delayEnd = null;
-        bool queued;
-        lock (_gate)
+        if (left == ItemState.Admitted)
         {
-            queued = item.Queued;
-            if (item.Admitted)
+            lock (_gate)
             {
+                AssertInvariants();
                 _admitted--;
                 wake = AdmitWaitingLocked(ref delayEnd);
                 if (_writerWaiting)
@@ -138,9 +141,9 @@ public sealed partial class SingleWriter<TResource>
             }
         }
 
-        if (queued)
+        if (left is ItemState.Queued or ItemState.Admitted)
         {
-            SingleWriterMetrics.QueueChanged(Name, -1); // a write cancelled before it was queued was never counted
+            SingleWriterMetrics.QueueChanged(Name, -1); // a write cancelled before it was queued, or taken, is not counted
         }
 
         delayEnd?.TrySetResult();

@@ -7,14 +7,14 @@ public sealed partial class SingleWriter<TResource>
 {
     private abstract class WorkItem(SingleWriter<TResource> owner)
     {
-        // 0 = pending, 1 = claimed. Exactly one of the writer (just before running it, or to fail it with its abandoned
-        // batch), a cancellation callback (to cancel it) or a failed open (to fail it) claims an item. Its room in the
-        // queue is released once: by the writer when it takes the item into a batch (under _gate), else by the claimant.
-        // Interlocked makes the race atomic; Volatile.Read in IsClaimed sees a claim made by another thread before it
-        // took _gate.
-        private int _claimed;
+        // An ItemState. Every move is a compare-and-swap through TryMove, so the writer (taking, running or failing the
+        // item), a cancellation callback and a failing open never both win: exactly one decides the item's fate.
+        // Interlocked gives the ordering: whoever sees the new state also sees what its mover wrote before the move.
+        private int _state;
 
         protected SingleWriter<TResource> Owner { get; } = owner;
+
+        public ItemState State => (ItemState)Volatile.Read(ref _state);
 
         // Written before the item is queued (under _gate), read by the writer after dequeuing it (under _gate).
         public long EnqueuedAt { get; set; }
@@ -22,23 +22,53 @@ public sealed partial class SingleWriter<TResource>
         // Written and read only by the writer thread.
         protected Exception? Error { get; set; }
 
-        // Written and read only by the writer thread: true once it claimed the item to run it.
-        public bool Started { get; set; }
-
-        public bool IsClaimed => Volatile.Read(ref _claimed) != 0;
-
-        // Guarded by the owner's _gate: true while the item is in the queue or its overflow line (counted in the metric);
-        // cleared when the writer takes it into a batch.
-        public bool Queued { get; set; }
-
-        // Guarded by the owner's _gate: true while the item is in the bounded queue and counts in _admitted (until the
-        // writer takes it, or its cancellation releases its room).
-        public bool Admitted { get; set; }
-
         // Guarded by the owner's _gate. Set only for a Post waiting in the overflow: the writer sets it on admission.
         public ManualResetEvent? AdmittedEvent { get; set; }
 
-        public bool TryClaim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
+        // The one transition helper of an item: moves it from 'from' to 'to' if it is still in 'from'.
+        public bool TryMove(ItemState from, ItemState to)
+        {
+            Debug.Assert(IsAllowed(from, to), $"A write cannot move from {from} to {to}.");
+            return Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
+        }
+
+        // Moves a write that has not started to Cancelled. Returns the state it left (Running, or a final state, if
+        // it was too late: then nothing changed).
+        public ItemState TryCancel()
+        {
+            while (true)
+            {
+                ItemState current = State;
+                if (current is ItemState.Running or ItemState.Acknowledged or ItemState.Cancelled or ItemState.Failed)
+                {
+                    return current;
+                }
+
+                if (TryMove(current, ItemState.Cancelled))
+                {
+                    return current;
+                }
+            }
+        }
+
+        // Moves a write that has not started to Failed (the writer stopped, or its batch was abandoned). Returns whether
+        // this call failed it (false: it was cancelled, or it had run).
+        public bool TryFail()
+        {
+            while (true)
+            {
+                ItemState current = State;
+                if (current is not (ItemState.New or ItemState.Queued or ItemState.Admitted or ItemState.Taken))
+                {
+                    return false;
+                }
+
+                if (TryMove(current, ItemState.Failed))
+                {
+                    return true;
+                }
+            }
+        }
 
         // Runs the write on the writer thread; returns false (and keeps the exception) if it threw.
         public abstract bool Run(TResource resource);
@@ -66,10 +96,14 @@ public sealed partial class SingleWriter<TResource>
             }
         }
 
+        // Fails a write that was refused at submission (it is New, or was cancelled meanwhile).
         public void Reject(Exception rejection)
         {
             _registration.Unregister();
-            _tcs.TrySetException(rejection);
+            if (TryMove(ItemState.New, ItemState.Failed))
+            {
+                _tcs.TrySetException(rejection);
+            }
         }
 
         public override bool Run(TResource resource)
@@ -104,9 +138,10 @@ public sealed partial class SingleWriter<TResource>
 
         private void Cancel(CancellationToken token)
         {
-            if (TryClaim())
+            ItemState left = TryCancel();
+            if (left is ItemState.New or ItemState.Queued or ItemState.Admitted or ItemState.Taken)
             {
-                Owner.OnCancelled(this);
+                Owner.OnCancelled(left);
                 _tcs.TrySetCanceled(token);
             }
         }

@@ -50,10 +50,10 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     [ThreadStatic]
     private static SingleWriter<TResource>? t_current;
 
-    // Guards _queue, _overflow, _admitted, _completing, _openError, _openFailed, _writerWaiting, _inFlight and each
-    // item's Queued, Admitted and AdmittedEvent. Private, so no outside code can lock on it.
-    // The writer thread waits on it (Monitor.Wait) while the queue is empty. No user delegate runs and no task is
-    // completed while it is held.
+    // Guards _state, _error, _queue, _overflow, _admitted, _writerWaiting, _inFlight, _commitDelayEnd, _commitDelayRoom
+    // and each item's AdmittedEvent. Private, so no outside code can lock on it. The writer thread waits on it
+    // (Monitor.Wait) while the queue is empty. No user delegate runs and no task is completed while it is held. Every
+    // entry checks AssertInvariants (debug builds).
     private readonly object _gate = new();
 
     // Guarded by _gate. Admitted writes in submission order: the bounded queue the writer takes batches from. Items
@@ -62,7 +62,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
 
     // Guarded by _gate. Accepted writes waiting for room in _queue, in submission order. Back pressure without
     // reordering: a new write goes here whenever this is not empty, so it never overtakes an earlier one.
-    // Invariant (whenever _gate is free): _overflow holds a live item only if _admitted == Capacity.
+    // Invariant (whenever _gate is free): _overflow is empty unless _admitted == Capacity.
     private readonly Queue<WorkItem> _overflow = new();
 
     private readonly Func<TResource> _open;
@@ -74,12 +74,11 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     private readonly EventHandler _onProcessExit;
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Guarded by _gate. True once CompleteAsync (or process exit) has been called: no new write is accepted.
-    private bool _completing;
+    // Guarded by _gate; read without it only through Volatile.Read (the debugger display). Changed only by MoveLocked.
+    private WriterState _state;
 
-    // Guarded by _gate. Set once if open threw (_openFailed) or the loop hit a defect; every later call fails with a wrapper of it.
-    private Exception? _openError;
-    private bool _openFailed;
+    // Guarded by _gate. Set with the move to OpenFailed (open's exception) or Broken (the loop's defect).
+    private Exception? _error;
 
     // Guarded by _gate. True while the writer thread waits in Monitor.Wait, so submitters pulse only then.
     private bool _writerWaiting;
@@ -95,9 +94,10 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     // Guarded by _gate. Writes taken from the queue whose callers are not yet acknowledged (for the exit report).
     private int _inFlight;
 
-    // Written and read only by the writer thread.
+    // Written and read only by the writer thread: the resource, and whether it exists (open returned and it is not yet
+    // disposed), which a write submitted on the writer thread needs to know.
     private TResource _resource = default!;
-    private bool _opened;
+    private bool _resourceOpen;
 
     // Written and read only by the writer thread: the size of the last batch and when it was acknowledged, to tell
     // whether other submitters are active (commit delay).
@@ -266,9 +266,10 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         TaskCompletionSource? delayEnd;
         lock (_gate)
         {
-            if (!_completing)
+            AssertInvariants();
+            if (_state is WriterState.Opening or WriterState.Running)
             {
-                _completing = true;
+                MoveLocked(WriterState.Completing);
                 Monitor.PulseAll(_gate);
             }
 
@@ -290,6 +291,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         {
             lock (_gate)
             {
+                AssertInvariants();
                 return _admitted + _overflow.Count;
             }
         }
@@ -320,14 +322,13 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     private Exception? RejectionLocked()
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
-        if (_openError is not null)
+        return _state switch
         {
-            return _openFailed ? OpenFailed(_openError) : Stopped(_openError);
-        }
-
-        return _completing
-            ? new InvalidOperationException($"{this} is completing or completed (CompleteAsync or DisposeAsync was called, or the process is exiting); it accepts no more writes.")
-            : null;
+            WriterState.Opening or WriterState.Running => null,
+            WriterState.OpenFailed => OpenFailed(_error!),
+            WriterState.Broken => Stopped(_error!),
+            _ => new InvalidOperationException($"{this} is completing or completed (CompleteAsync or DisposeAsync was called, or the process is exiting); it accepts no more writes."),
+        };
     }
 
     private InvalidOperationException Stopped(Exception error) =>
@@ -337,7 +338,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         new($"{this} could not open its resource, so it runs no writes: {error.Message}", error);
 
     private TResource InlineResource() =>
-        _opened
+        _resourceOpen
             ? _resource
             : throw new InvalidOperationException($"{this}: the open function cannot submit writes; the resource does not exist yet.");
 
