@@ -58,7 +58,6 @@ public sealed partial class SingleWriter<TResource>
         try
         {
             _resource = _open();
-            _resourceOpen = true;
         }
         catch (Exception ex)
         {
@@ -263,7 +262,10 @@ public sealed partial class SingleWriter<TResource>
                 }
 
                 _beginWrite?.Invoke(resource);
-                if (item.Run(resource))
+                _insideWrite = true;
+                bool succeeded = item.Run(resource);
+                _insideWrite = false;
+                if (succeeded)
                 {
                     _endWrite?.Invoke(resource);
                 }
@@ -337,7 +339,7 @@ public sealed partial class SingleWriter<TResource>
         }
         finally
         {
-            _resourceOpen = false;
+            _resource = default!;
         }
     }
 

@@ -37,7 +37,7 @@ public sealed partial class SingleWriter<TResource>
                     return null;
                 }
 
-                if (item is PostItem)
+                if (item is PostItem && !IsWriterThread) // the writer thread never waits for itself: its Post just queues
                 {
                     admitted = item.AdmittedEvent = new ManualResetEvent(false);
                 }

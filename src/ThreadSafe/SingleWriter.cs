@@ -94,10 +94,14 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     // Guarded by _gate. Writes taken from the queue whose callers are not yet acknowledged (for the exit report).
     private int _inFlight;
 
-    // Written and read only by the writer thread: the resource, and whether it exists (open returned and it is not yet
-    // disposed), which a write submitted on the writer thread needs to know.
+    // Written and read only by the writer thread: the resource; whether a write delegate is running (so a write submitted
+    // now runs inline); whether OnError is running (so an error inside it is not reported to it again).
     private TResource _resource = default!;
-    private bool _resourceOpen;
+    private bool _insideWrite;
+    private bool _reportingError;
+
+    // The last Action checked and found not async (any thread may read or replace it: a stale value only costs a check).
+    private Action<TResource>? _lastSyncAction;
 
     // Written and read only by the writer thread: the size of the last batch and when it was acknowledged, to tell
     // whether other submitters are active (commit delay).
@@ -114,7 +118,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(open);
         options ??= new SingleWriterOptions<TResource>();
         _open = open;
-        Name = options.Name ?? $"SingleWriter<{typeof(TResource).Name}>";
+        Name = options.Name ?? TypeNames.Format(typeof(SingleWriter<TResource>));
         Capacity = options.Capacity;
         _maxBatchSize = options.MaxBatchSize;
         _maxCommitDelay = options.MaxCommitDelay;
@@ -159,21 +163,24 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <returns>The write's result. Faults with the write's exception, the batch's commit exception, or an
     /// <see cref="InvalidOperationException"/> if the writer is completing or could not open its resource.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
-    /// <remarks>Called on the writer thread (from inside a write), the write runs inline, as part of the enclosing write.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
+    /// <remarks>Called from inside a write, the write runs inline, as part of the enclosing write. Called elsewhere on the
+    /// writer thread (from <c>open</c>, a batch hook or <c>OnError</c>), it is queued and runs in a later batch.</remarks>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task<TResult> ExecuteAsync<TResult>(Func<TResource, TResult> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
+        RefuseAsync(write, "ExecuteAsync");
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<TResult>(cancellationToken);
         }
 
-        if (IsWriterThread)
+        if (IsInsideWrite)
         {
             try
             {
-                return Task.FromResult(write(InlineResource()));
+                return Task.FromResult(write(_resource));
             }
             catch (Exception ex)
             {
@@ -190,11 +197,14 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <returns>A task that faults with the write's exception, the batch's commit exception, or an
     /// <see cref="InvalidOperationException"/> if the writer is completing or could not open its resource.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
-    /// <remarks>Called on the writer thread (from inside a write), the write runs inline, as part of the enclosing write.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
+    /// <remarks>Called from inside a write, the write runs inline, as part of the enclosing write. Called elsewhere on the
+    /// writer thread (from <c>open</c>, a batch hook or <c>OnError</c>), it is queued and runs in a later batch.</remarks>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task ExecuteAsync(Action<TResource> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
+        RefuseAsyncAction(write, "ExecuteAsync");
         return ExecuteAsync(
             r =>
             {
@@ -210,16 +220,27 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <param name="cancellationToken">Removes the write if it has not started (its task is cancelled and it never runs).</param>
     /// <returns>The write's result.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
     /// <exception cref="InvalidOperationException">The writer is completing, or could not open its resource (inner exception: the original error).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before the write started.</exception>
-    /// <remarks>Called on the writer thread, the write runs inline. Any exception of the write or of the commit is rethrown.</remarks>
+    /// <remarks>Called from inside a write, the write runs inline. Any exception of the write or of the commit is rethrown.
+    /// Elsewhere on the writer thread (<c>open</c>, a batch hook, <c>OnError</c>) it throws <see cref="InvalidOperationException"/>:
+    /// it would wait for its own thread.</remarks>
     public TResult Execute<TResult>(Func<TResource, TResult> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
+        RefuseAsync(write, "Execute");
         cancellationToken.ThrowIfCancellationRequested();
+        if (IsInsideWrite)
+        {
+            return write(_resource);
+        }
+
         if (IsWriterThread)
         {
-            return write(InlineResource());
+            throw new InvalidOperationException(
+                $"{this}: Execute was called on the writer thread outside a write (from open, a batch hook, OnError or the " +
+                "resource's Dispose); it would wait for the writer thread itself. Use ExecuteAsync or Post there: they queue the write.");
         }
 
         return Enqueue(new FuncItem<TResult>(this, write), cancellationToken).GetAwaiter().GetResult();
@@ -229,16 +250,19 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <param name="write">Runs on the writer thread with the resource. Its exception, or its batch's commit exception, goes to
     /// <see cref="SingleWriterOptions{TResource}.OnError"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
     /// <exception cref="InvalidOperationException">The writer is completing, or could not open its resource (inner exception: the original error).</exception>
-    /// <remarks>Called on the writer thread, the write runs inline.</remarks>
+    /// <remarks>Called from inside a write, the write runs inline. Elsewhere on the writer thread (<c>open</c>, a batch hook,
+    /// <c>OnError</c>) it is queued without blocking, even when the queue is full, and runs in a later batch.</remarks>
     public void Post(Action<TResource> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        if (IsWriterThread)
+        RefuseAsyncAction(write, "Post");
+        if (IsInsideWrite)
         {
             try
             {
-                write(InlineResource());
+                write(_resource);
             }
             catch (Exception ex)
             {
@@ -304,7 +328,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     internal int WritesJoinedDuringCommitDelays { get; private set; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"SingleWriter<{typeof(TResource).Name}> '{Name}'";
+    public override string ToString() => $"{TypeNames.Format(typeof(SingleWriter<TResource>))} '{Name}'";
 
     // Queues the item (or fails its task if the writer no longer accepts writes) and returns its task.
     private Task<TResult> Enqueue<TResult>(FuncItem<TResult> item, CancellationToken cancellationToken)
@@ -337,20 +361,57 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     private InvalidOperationException OpenFailed(Exception error) =>
         new($"{this} could not open its resource, so it runs no writes: {error.Message}", error);
 
-    private TResource InlineResource() =>
-        _resourceOpen
-            ? _resource
-            : throw new InvalidOperationException($"{this}: the open function cannot submit writes; the resource does not exist yet.");
-
-    private void ReportError(Exception error)
+    // Refuses an async lambda bound to a Func: its task would be the write's "result" while its body goes on using the
+    // resource after the commit. Only a task-valued TResult can hold one, and that is known per type, so other writes
+    // pay nothing. A non-async delegate returning a stored task is data, and is accepted.
+    private void RefuseAsync<TResult>(Func<TResource, TResult> write, string member)
     {
-        // Never called with _gate held. (Not asserted: Coyote's Monitor.IsEntered throws when the lock is free.)
-        if (_onError is null)
+        if (TaskLike<TResult>.Value && AsyncDelegates.IsAsync(write))
         {
-            Trace.TraceError($"{this}: unobserved write error: {error}");
+            throw AsyncDelegates.Refused(
+                nameof(write),
+                $"{TypeNames.Format(typeof(SingleWriter<TResource>))}.{member}",
+                "a synchronous write (the writer thread owns the resource only while the write runs); do asynchronous work before submitting, then submit its result");
+        }
+    }
+
+    // Refuses an async lambda bound to an Action: it would become async void. Checked once per delegate instance: the
+    // last accepted one is remembered, so a cached (static) lambda is checked only once.
+    private void RefuseAsyncAction(Action<TResource> write, string member)
+    {
+        if (ReferenceEquals(write, Volatile.Read(ref _lastSyncAction)))
+        {
             return;
         }
 
+        if (AsyncDelegates.IsAsync(write))
+        {
+            throw AsyncDelegates.Refused(
+                nameof(write),
+                $"{TypeNames.Format(typeof(SingleWriter<TResource>))}.{member}",
+                "a synchronous write (an async lambda here would be async void and run after its write was acknowledged)");
+        }
+
+        Volatile.Write(ref _lastSyncAction, write);
+    }
+
+    // Reports an error no caller can observe. Runs on the writer thread only, never with _gate held. (Not asserted:
+    // Coyote's Monitor.IsEntered throws when the lock is free.) OnError runs outside any write, so writes it submits
+    // are queued and run in a later batch; a failure while reporting (OnError throws, or reports again) is traced and
+    // never reported recursively.
+    private void ReportError(Exception error)
+    {
+        if (_onError is null || _reportingError)
+        {
+            Trace.TraceError(_reportingError
+                ? $"{this}: an error while OnError was running (not reported to OnError again): {error}"
+                : $"{this}: unobserved write error: {error}");
+            return;
+        }
+
+        bool insideWrite = _insideWrite;
+        _reportingError = true;
+        _insideWrite = false;
         try
         {
             _onError(error);
@@ -359,5 +420,19 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         {
             Trace.TraceError($"{this}: the OnError handler threw {ex} while handling {error}");
         }
+        finally
+        {
+            _insideWrite = insideWrite;
+            _reportingError = false;
+        }
+    }
+
+    // Whether the caller is inside a write on this writer's thread: only then does a write submitted now run inline.
+    // Elsewhere on the writer thread (open, hooks, OnError, Dispose) a write is queued like any other.
+    private bool IsInsideWrite => IsWriterThread && _insideWrite;
+
+    private static class TaskLike<TResult>
+    {
+        public static readonly bool Value = AsyncDelegates.IsTaskLike(typeof(TResult));
     }
 }
