@@ -40,7 +40,10 @@ public sealed partial class SingleWriter<TResource>
         finally
         {
             t_current = null;
-            AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
+            if (_drainsAtProcessExit)
+            {
+                SingleWriterProcessExit.Unregister(this);
+            }
             if (endError is null)
             {
                 _completed.TrySetResult();
@@ -343,38 +346,23 @@ public sealed partial class SingleWriter<TResource>
         }
     }
 
-    // Process exit: stop accepting, give accepted writes a bounded time to commit, and report any that did not.
-    private void OnProcessExit(object? sender, EventArgs e)
-    {
-        int unacknowledged = DrainForProcessExit();
-        if (unacknowledged > 0)
-        {
-            Console.Error.WriteLine(
-                $"{this}: the process is exiting with up to {unacknowledged} accepted write(s) not yet run and committed " +
-                $"(waited {_processExitTimeout.TotalSeconds:0.#} s). Their callers were never acknowledged; those writes are lost.");
-        }
-    }
-
     // Completes the writer and waits up to ProcessExitTimeout. Returns 0 if the thread ended, else the number of accepted
     // writes not yet acknowledged (queued, waiting for room, or in the running batch).
-    internal int DrainForProcessExit()
+    internal int DrainForProcessExit() => SingleWriterProcessExit.DrainSideBySide([this])[0];
+
+    TimeSpan SingleWriterProcessExit.IWriter.ProcessExitTimeout => _processExitTimeout;
+
+    Task SingleWriterProcessExit.IWriter.BeginExitDrain() => CompleteAsync();
+
+    bool SingleWriterProcessExit.IWriter.IsOwnThread() => IsWriterThread;
+
+    void SingleWriterProcessExit.IWriter.ReportUnacknowledged(int unacknowledged) =>
+        Console.Error.WriteLine(
+            $"{this}: the process is exiting with up to {unacknowledged} accepted write(s) not yet run and committed " +
+            $"(waited {_processExitTimeout.TotalSeconds:0.#} s). Their callers were never acknowledged; those writes are lost.");
+
+    int SingleWriterProcessExit.IWriter.CountUnacknowledged()
     {
-        Task done = CompleteAsync();
-        bool finished;
-        try
-        {
-            finished = !IsWriterThread && done.Wait(_processExitTimeout);
-        }
-        catch (AggregateException)
-        {
-            finished = true; // the thread ended; closing the resource failed, but every write was acknowledged
-        }
-
-        if (finished)
-        {
-            return 0;
-        }
-
         lock (_gate)
         {
             AssertInvariants();

@@ -130,6 +130,10 @@ public sealed partial class SingleWriter<TResource>
             {
                 _tcs.TrySetResult(_result);
             }
+            else if (error is OperationCanceledException cancelled && batchError is null)
+            {
+                _tcs.TrySetCanceled(cancelled.CancellationToken); // the write stopped on a token: rolled back alone
+            }
             else
             {
                 _tcs.TrySetException(error);

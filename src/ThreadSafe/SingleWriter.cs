@@ -11,7 +11,7 @@ namespace ThreadSafe;
 /// <para>
 /// The pattern comes from Datasette's write thread: SQLite allows one writer at a time, so one thread owns the
 /// write connection while reads run in parallel on other connections. The resource is created by the
-/// <c>open</c> function on the writer thread, used only there, and disposed there by <see cref="CompleteAsync"/>.
+/// <c>open</c> function on the writer thread, used only there, and disposed there by <see cref="CompleteAsync()"/>.
 /// </para>
 /// <para>
 /// Writes run one at a time, in the order they were submitted (so each submitter's writes keep their order). A write
@@ -19,7 +19,7 @@ namespace ThreadSafe;
 /// </para>
 /// <para>
 /// Back pressure: at most <see cref="Capacity"/> writes are admitted to the queue. Beyond that, a write waits for room in
-/// an overflow line, in order, so a later write never overtakes an earlier one: <see cref="ExecuteAsync{TResult}"/> waits
+/// an overflow line, in order, so a later write never overtakes an earlier one: <see cref="ExecuteAsync{TResult}(Func{TResource, TResult}, CancellationToken)"/> waits
 /// asynchronously (its task covers the wait and its token removes it), <see cref="Execute{TResult}"/> and
 /// <see cref="Post"/> block their caller.
 /// </para>
@@ -43,7 +43,7 @@ namespace ThreadSafe;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed partial class SingleWriter<TResource> : IAsyncDisposable
+public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWriterProcessExit.IWriter
 {
     // The writer this thread runs, if any: set by the writer thread for its whole life. Thread-static, so it is
     // immune to thread-id reuse and needs no synchronization.
@@ -71,7 +71,12 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     private readonly Action<TResource>? _beginBatch, _beginWrite, _endWrite, _rollbackWrite, _commitBatch, _rollbackBatch;
     private readonly Action<Exception>? _onError;
     private readonly TimeSpan _processExitTimeout;
-    private readonly EventHandler _onProcessExit;
+
+    // Whether this writer is in the process-exit registry (every writer on a dedicated thread).
+    private readonly bool _drainsAtProcessExit;
+
+    // Cancelled once, when a CompleteAsync(CancellationToken) wait is cancelled: the abort signal of token-taking writes.
+    private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Guarded by _gate; read without it only through Volatile.Read (the debugger display). Changed only by MoveLocked.
@@ -130,8 +135,13 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         _rollbackBatch = options.RollbackBatch;
         _onError = options.OnError;
         _processExitTimeout = options.ProcessExitTimeout;
-        _onProcessExit = OnProcessExit;
-        AppDomain.CurrentDomain.ProcessExit += _onProcessExit;
+        // A writer loop run as a task exists only inside Coyote scenarios, whose iterations must not share the
+        // registry's lock; the process-exit drain is covered by real-thread tests.
+        _drainsAtProcessExit = !options.RunWriterLoopAsTask;
+        if (_drainsAtProcessExit)
+        {
+            SingleWriterProcessExit.Register(this);
+        }
 
         if (options.RunWriterLoopAsTask)
         {
@@ -153,7 +163,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <summary>Gets a value indicating whether the calling thread is this writer's thread (inside a write or a hook).</summary>
     public bool IsWriterThread => ReferenceEquals(t_current, this);
 
-    /// <summary>Gets a task that completes when the writer thread has ended (after <see cref="CompleteAsync"/>, or after <c>open</c> failed).</summary>
+    /// <summary>Gets a task that completes when the writer thread has ended (after <see cref="CompleteAsync()"/>, or after <c>open</c> failed).</summary>
     public Task Completion => _completed.Task;
 
     /// <summary>Queues <paramref name="write"/> and returns a task that completes with its result once it ran and its batch committed.</summary>
@@ -304,7 +314,82 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         return _completed.Task;
     }
 
-    /// <summary>Same as <see cref="CompleteAsync"/>.</summary>
+    /// <summary>
+    /// Same as <see cref="CompleteAsync()"/>, but stops waiting when <paramref name="cancellationToken"/> is cancelled:
+    /// the returned task is then cancelled and the writer is aborted, which cancels the token of every write submitted with
+    /// a token-taking overload. Aborting never drops or repeats a write: accepted writes still run, in order, and their
+    /// callers are still acknowledged after their commit (a token-taking write may then end early with
+    /// <see cref="OperationCanceledException"/>); <see cref="Completion"/> completes when the thread has ended.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait (and aborts the writer's running and queued token-taking writes).</param>
+    /// <returns>A task that completes when the thread has ended, or is cancelled when the token is.</returns>
+    public Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        Task completion = CompleteAsync();
+        return completion.IsCompleted || !cancellationToken.CanBeCanceled
+            ? completion
+            : WaitOrAbortAsync(completion, cancellationToken);
+    }
+
+    /// <summary>Queues <paramref name="write"/>, which receives a token, and returns a task that completes with its result once it ran and its batch committed.</summary>
+    /// <typeparam name="TResult">The type of the write's result.</typeparam>
+    /// <param name="write">Runs on the writer thread with the resource and a token that is cancelled when
+    /// <paramref name="cancellationToken"/> is, or when the writer is aborted (<see cref="CompleteAsync(CancellationToken)"/>
+    /// cancelled). A write that stops on it by throwing <see cref="OperationCanceledException"/> is rolled back alone
+    /// (<see cref="SingleWriterOptions{TResource}.RollbackWrite"/>) and its task is cancelled.</param>
+    /// <param name="cancellationToken">Removes the write if it has not started; tells a started write to stop.</param>
+    /// <returns>The write's result; see <see cref="ExecuteAsync{TResult}(Func{TResource, TResult}, CancellationToken)"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
+    public Task<TResult> ExecuteAsync<TResult>(Func<TResource, CancellationToken, TResult> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (TaskLike<TResult>.Value && AsyncDelegates.IsAsync(write))
+        {
+            throw AsyncDelegates.Refused(nameof(write), $"{TypeNames.Format(typeof(SingleWriter<TResource>))}.ExecuteAsync", "a synchronous write; do asynchronous work before submitting, then submit its result");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<TResult>(cancellationToken);
+        }
+
+        // The write's token: the caller's or the writer's abort. Disposed once the caller was acknowledged.
+        CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        CancellationToken token = linked.Token;
+        Task<TResult> task = ExecuteAsync(r => write(r, token), cancellationToken);
+        _ = task.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), linked, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
+    /// <summary>Queues <paramref name="write"/>, which receives a token, and returns a task that completes once it ran and its batch committed.</summary>
+    /// <param name="write">Runs on the writer thread with the resource and a token cancelled when <paramref name="cancellationToken"/>
+    /// is or the writer is aborted; see <see cref="ExecuteAsync{TResult}(Func{TResource, CancellationToken, TResult}, CancellationToken)"/>.</param>
+    /// <param name="cancellationToken">Removes the write if it has not started; tells a started write to stop.</param>
+    /// <returns>A task that completes once the write ran and its batch committed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
+    public Task ExecuteAsync(Action<TResource, CancellationToken> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (AsyncDelegates.IsAsync(write))
+        {
+            throw AsyncDelegates.Refused(nameof(write), $"{TypeNames.Format(typeof(SingleWriter<TResource>))}.ExecuteAsync", "a synchronous write (an async lambda here would be async void)");
+        }
+
+        return ExecuteAsync(
+            (r, token) =>
+            {
+                write(r, token);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Same as <see cref="CompleteAsync()"/>: waits for every accepted write. To bound the wait, call
+    /// <see cref="CompleteAsync(CancellationToken)"/> first.</summary>
     /// <returns>A task that completes when the writer thread has ended.</returns>
     public ValueTask DisposeAsync() => new(CompleteAsync());
 
@@ -329,6 +414,27 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString() => $"{TypeNames.Format(typeof(SingleWriter<TResource>))} '{Name}'";
+
+    private async Task WaitOrAbortAsync(Task completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                _abort.Cancel();
+            }
+            catch (AggregateException error)
+            {
+                Trace.TraceError($"{this}: a callback on a write's token threw while the writer was aborted: {error}");
+            }
+
+            throw;
+        }
+    }
 
     // Queues the item (or fails its task if the writer no longer accepts writes) and returns its task.
     private Task<TResult> Enqueue<TResult>(FuncItem<TResult> item, CancellationToken cancellationToken)

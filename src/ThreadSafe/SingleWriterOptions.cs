@@ -29,35 +29,27 @@ public sealed class SingleWriterOptions<TResource>
     private TimeSpan _processExitTimeout = TimeSpan.FromSeconds(10);
     private TimeSpan _maxCommitDelay = TimeSpan.Zero;
 
-    /// <summary>Gets or sets the name of the writer thread, also used in exception messages and metric tags. Defaults to <c>SingleWriter&lt;TResource&gt;</c>.</summary>
-    public string? Name { get; set; }
+    /// <summary>Gets or initializes the name of the writer thread, also used in exception messages and metric tags. Defaults to <c>SingleWriter&lt;TResource&gt;</c>.</summary>
+    public string? Name { get; init; }
 
-    /// <summary>Gets or sets how many accepted writes may wait in the queue before submitters wait (back pressure). Defaults to 1024.</summary>
+    /// <summary>Gets or initializes how many accepted writes may wait in the queue before submitters wait (back pressure). Defaults to 1024.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int Capacity
     {
         get => _capacity;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _capacity = value;
-        }
+        init => _capacity = AtLeastOne(value, nameof(Capacity));
     }
 
-    /// <summary>Gets or sets the largest number of queued writes run as one batch. Defaults to 1 (no batching).</summary>
+    /// <summary>Gets or initializes the largest number of queued writes run as one batch. Defaults to 1 (no batching).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxBatchSize
     {
         get => _maxBatchSize;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _maxBatchSize = value;
-        }
+        init => _maxBatchSize = AtLeastOne(value, nameof(MaxBatchSize));
     }
 
     /// <summary>
-    /// Gets or sets how long the writer may hold back the commit of a batch that is not full, waiting for more writes
+    /// Gets or initializes how long the writer may hold back the commit of a batch that is not full, waiting for more writes
     /// to join it (group commit for callers that each await their own write). Defaults to <see cref="TimeSpan.Zero"/> (off).
     /// </summary>
     /// <remarks>
@@ -79,58 +71,62 @@ public sealed class SingleWriterOptions<TResource>
     public TimeSpan MaxCommitDelay
     {
         get => _maxCommitDelay;
-        set
-        {
-            Timeouts.ThrowIfNotFinite(value, nameof(MaxCommitDelay));
-            _maxCommitDelay = value;
-        }
+        init => _maxCommitDelay = Finite(value, nameof(MaxCommitDelay));
     }
 
-    /// <summary>Gets or sets the hook run before the first write of a batch (for example <c>BEGIN IMMEDIATE</c>).</summary>
-    public Action<TResource>? BeginBatch { get; set; }
+    /// <summary>Gets or initializes the hook run before the first write of a batch (for example <c>BEGIN IMMEDIATE</c>).</summary>
+    public Action<TResource>? BeginBatch { get; init; }
 
-    /// <summary>Gets or sets the hook run before each write of a batch (for example <c>SAVEPOINT w</c>).</summary>
-    public Action<TResource>? BeginWrite { get; set; }
+    /// <summary>Gets or initializes the hook run before each write of a batch (for example <c>SAVEPOINT w</c>).</summary>
+    public Action<TResource>? BeginWrite { get; init; }
 
-    /// <summary>Gets or sets the hook run after a write that returned normally (for example <c>RELEASE w</c>).</summary>
-    public Action<TResource>? EndWrite { get; set; }
+    /// <summary>Gets or initializes the hook run after a write that returned normally (for example <c>RELEASE w</c>).</summary>
+    public Action<TResource>? EndWrite { get; init; }
 
-    /// <summary>Gets or sets the hook run after a write that threw, to undo it alone (for example <c>ROLLBACK TO w; RELEASE w</c>).</summary>
-    public Action<TResource>? RollbackWrite { get; set; }
+    /// <summary>Gets or initializes the hook run after a write that threw, to undo it alone (for example <c>ROLLBACK TO w; RELEASE w</c>).</summary>
+    public Action<TResource>? RollbackWrite { get; init; }
 
-    /// <summary>Gets or sets the hook that makes the batch durable (for example <c>COMMIT</c>). Callers are acknowledged only after it returns.</summary>
-    public Action<TResource>? CommitBatch { get; set; }
+    /// <summary>Gets or initializes the hook that makes the batch durable (for example <c>COMMIT</c>). Callers are acknowledged only after it returns.</summary>
+    public Action<TResource>? CommitBatch { get; init; }
 
-    /// <summary>Gets or sets the hook run when a batch is abandoned after <see cref="BeginBatch"/> succeeded (for example <c>ROLLBACK</c>). Its own exception goes to <see cref="OnError"/>.</summary>
-    public Action<TResource>? RollbackBatch { get; set; }
+    /// <summary>Gets or initializes the hook run when a batch is abandoned after <see cref="BeginBatch"/> succeeded (for example <c>ROLLBACK</c>). Its own exception goes to <see cref="OnError"/>.</summary>
+    public Action<TResource>? RollbackBatch { get; init; }
 
     /// <summary>
-    /// Gets or sets the handler for errors no caller can observe: the failure of a <see cref="SingleWriter{TResource}.Post"/>
+    /// Gets or initializes the handler for errors no caller can observe: the failure of a <see cref="SingleWriter{TResource}.Post"/>
     /// write (its own exception, its batch's commit or hook exception, or the wrapper of an <c>open</c> error if it was
     /// accepted before <c>open</c> failed) and exceptions of <see cref="RollbackBatch"/>. It runs on the writer thread with no
     /// lock held. When it is <see langword="null"/>, or when it throws, the error is written to <see cref="System.Diagnostics.Trace"/>.
     /// </summary>
-    public Action<Exception>? OnError { get; set; }
+    public Action<Exception>? OnError { get; init; }
 
     /// <summary>
-    /// Gets or sets a value indicating whether the writer loop runs as a <see cref="Task.Run(Action)"/> task instead of on
+    /// Gets or initializes a value indicating whether the writer loop runs as a <see cref="Task.Run(Action)"/> task instead of on
     /// a dedicated named <see cref="Thread"/>. For systematic testing only: Microsoft.Coyote controls <c>Task.Run</c> but not
     /// threads created with <c>new Thread</c>, so its tests run the very same loop this way.
     /// </summary>
-    internal bool RunWriterLoopAsTask { get; set; }
+    internal bool RunWriterLoopAsTask { get; init; }
 
     /// <summary>
-    /// Gets or sets how long the process-exit handler waits for the writer to run the writes it has accepted. Defaults to 10 seconds.
+    /// Gets or initializes how long the process-exit handler waits for the writer to run the writes it has accepted. Defaults to 10 seconds.
     /// Writes still unacknowledged after that are reported on standard error (see the remarks of <see cref="SingleWriter{TResource}"/>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     public TimeSpan ProcessExitTimeout
     {
         get => _processExitTimeout;
-        set
-        {
-            Timeouts.ThrowIfNotFinite(value);
-            _processExitTimeout = value;
-        }
+        init => _processExitTimeout = Finite(value, nameof(ProcessExitTimeout));
     }
+
+    private static int AtLeastOne(int value, string property) =>
+        value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(property, value, $"{Describe(property)} must be at least 1.");
+
+    private static TimeSpan Finite(TimeSpan value, string property) =>
+        value >= TimeSpan.Zero && value.TotalMilliseconds <= int.MaxValue
+            ? value
+            : throw new ArgumentOutOfRangeException(property, value, $"{Describe(property)} must be zero or positive and at most int.MaxValue milliseconds.");
+
+    private static string Describe(string property) => $"{TypeNames.Format(typeof(SingleWriterOptions<TResource>))}.{property}";
 }

@@ -26,15 +26,39 @@ internal sealed class FakeDb : IDisposable
 
     public int MaxConcurrentUsers { get; private set; }
 
-    public static SingleWriterOptions<FakeDb> Transactional(int maxBatchSize, string? name = null) => new()
+    /// <summary>Options whose hooks drive the fake transaction; the optional actions run after BEGIN, before SAVEPOINT and after COMMIT.</summary>
+    public static SingleWriterOptions<FakeDb> Transactional(
+        int maxBatchSize,
+        string? name = null,
+        int capacity = 1024,
+        Action<Exception>? onError = null,
+        Action<FakeDb>? afterBegin = null,
+        Action<FakeDb>? beforeWrite = null,
+        Action<FakeDb>? afterCommit = null,
+        TimeSpan maxCommitDelay = default) => new()
     {
         Name = name,
         MaxBatchSize = maxBatchSize,
-        BeginBatch = db => db.Begin(),
-        BeginWrite = db => db.Savepoint(),
+        Capacity = capacity,
+        OnError = onError,
+        MaxCommitDelay = maxCommitDelay,
+        BeginBatch = db =>
+        {
+            db.Begin();
+            afterBegin?.Invoke(db);
+        },
+        BeginWrite = db =>
+        {
+            beforeWrite?.Invoke(db);
+            db.Savepoint();
+        },
         EndWrite = db => db.Release(),
         RollbackWrite = db => db.RollbackToSavepoint(),
-        CommitBatch = db => db.Commit(),
+        CommitBatch = db =>
+        {
+            db.Commit();
+            afterCommit?.Invoke(db);
+        },
         RollbackBatch = db => db.Rollback(),
     };
 

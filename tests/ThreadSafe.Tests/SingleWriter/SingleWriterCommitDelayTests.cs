@@ -64,8 +64,7 @@ public sealed class SingleWriterCommitDelayTests
     [Fact]
     public void MaxCommitDelay_Negative_IsRefusedNamingTheProperty()
     {
-        var options = new SingleWriterOptions<FakeDb>();
-        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxCommitDelay = TimeSpan.FromMilliseconds(-1));
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => new SingleWriterOptions<FakeDb> { MaxCommitDelay = TimeSpan.FromMilliseconds(-1) });
         Assert.Equal(nameof(SingleWriterOptions<FakeDb>.MaxCommitDelay), error.ParamName);
     }
 
@@ -88,25 +87,20 @@ public sealed class SingleWriterCommitDelayTests
 
     private static SingleWriterOptions<FakeDb> Options(int maxBatchSize, TimeSpan delay, List<int> sizes)
     {
-        SingleWriterOptions<FakeDb> options = FakeDb.Transactional(maxBatchSize);
         int writes = 0;
-        options.MaxCommitDelay = delay;
-        options.BeginWrite = db =>
-        {
-            writes++;
-            db.Savepoint();
-        };
-        options.CommitBatch = db =>
-        {
-            db.Commit();
-            lock (sizes)
+        return FakeDb.Transactional(
+            maxBatchSize,
+            maxCommitDelay: delay,
+            beforeWrite: _ => writes++,
+            afterCommit: _ =>
             {
-                sizes.Add(writes);
-            }
+                lock (sizes)
+                {
+                    sizes.Add(writes);
+                }
 
-            writes = 0;
-        };
-        return options;
+                writes = 0;
+            });
     }
 
     // Bounded wait until the writer has taken every queued write into its batch.

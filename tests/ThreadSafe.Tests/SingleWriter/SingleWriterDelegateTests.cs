@@ -90,23 +90,16 @@ public sealed class SingleWriterDelegateTests
         bool? errorWriteInBatch = null;
         var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         SingleWriter<FakeDb>? writer = null;
-        SingleWriterOptions<FakeDb> options = FakeDb.Transactional(4);
-        options.BeginBatch = db =>
-        {
-            db.Begin();
-            inBatch = true;
-        };
-        options.CommitBatch = db =>
-        {
-            db.Commit();
-            inBatch = false;
-        };
-        options.OnError = _ => writer!.Post(db =>
-        {
-            errorWriteInBatch = inBatch;
-            db.Insert(7, 7);
-            recovered.TrySetResult();
-        });
+        SingleWriterOptions<FakeDb> options = FakeDb.Transactional(
+            4,
+            afterBegin: _ => inBatch = true,
+            afterCommit: _ => inBatch = false,
+            onError: _ => writer!.Post(db =>
+            {
+                errorWriteInBatch = inBatch;
+                db.Insert(7, 7);
+                recovered.TrySetResult();
+            }));
         writer = new SingleWriter<FakeDb>(() => new FakeDb(), options);
         await using (writer)
         {
@@ -125,15 +118,15 @@ public sealed class SingleWriterDelegateTests
         int batches = 0;
         Task<int>? fromHook = null;
         SingleWriter<FakeDb>? writer = null;
-        SingleWriterOptions<FakeDb> options = FakeDb.Transactional(4);
-        options.CommitBatch = db =>
-        {
-            db.Commit();
-            if (Interlocked.Increment(ref batches) == 1)
+        SingleWriterOptions<FakeDb> options = FakeDb.Transactional(
+            4,
+            afterCommit: _ =>
             {
-                fromHook = writer!.ExecuteAsync(_ => Volatile.Read(ref batches));
-            }
-        };
+                if (Interlocked.Increment(ref batches) == 1)
+                {
+                    fromHook = writer!.ExecuteAsync(_ => Volatile.Read(ref batches));
+                }
+            });
         writer = new SingleWriter<FakeDb>(() => new FakeDb(), options);
         await using (writer)
         {

@@ -86,16 +86,18 @@ public sealed class SingleWriterLifecycleTests
     {
         Assert.Equal("open", Assert.Throws<ArgumentNullException>(() => new SingleWriter<FakeDb>(null!)).ParamName);
         var options = new SingleWriterOptions<FakeDb>();
-        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => options.Capacity = 0).ParamName);
-        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxBatchSize = 0).ParamName);
-        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => options.ProcessExitTimeout = TimeSpan.FromSeconds(-1)).ParamName);
+        ArgumentOutOfRangeException capacity = Assert.Throws<ArgumentOutOfRangeException>(() => new SingleWriterOptions<FakeDb> { Capacity = 0 });
+        Assert.Equal("Capacity", capacity.ParamName);
+        Assert.StartsWith("SingleWriterOptions<FakeDb>.Capacity must be at least 1", capacity.Message, StringComparison.Ordinal);
+        Assert.Equal("MaxBatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => new SingleWriterOptions<FakeDb> { MaxBatchSize = 0 }).ParamName);
+        Assert.Equal("ProcessExitTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new SingleWriterOptions<FakeDb> { ProcessExitTimeout = TimeSpan.FromSeconds(-1) }).ParamName);
         Assert.Equal(1024, options.Capacity);
         Assert.Equal(1, options.MaxBatchSize);
 
         var writer = new SingleWriter<FakeDb>(() => new FakeDb());
         try
         {
-            Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => { _ = writer.ExecuteAsync<int>(null!); }).ParamName);
+            Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => { _ = writer.ExecuteAsync((Func<FakeDb, int>)null!); }).ParamName);
             Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => { _ = writer.ExecuteAsync((Action<FakeDb>)null!); }).ParamName);
             Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => writer.Execute<int>(null!)).ParamName);
             Assert.Equal("write", Assert.Throws<ArgumentNullException>(() => writer.Post(null!)).ParamName);

@@ -17,9 +17,8 @@ public sealed class SingleWriterStressTests(ITestOutputHelper output)
         int perSubmitter = Big ? 50_000 : capacity >= 1024 ? 10_000 : 2_500;
         var db = new FakeDb();
         int reported = 0;
-        SingleWriterOptions<FakeDb> options = FakeDb.Transactional(maxBatchSize: 64, name: "stress-writer");
-        options.Capacity = capacity;
-        options.OnError = _ => Interlocked.Increment(ref reported);
+        SingleWriterOptions<FakeDb> options = FakeDb.Transactional(
+            maxBatchSize: 64, name: "stress-writer", capacity: capacity, onError: _ => Interlocked.Increment(ref reported));
         var writer = new SingleWriter<FakeDb>(() => db, options);
         var outcomes = new Task[Submitters][];
         var stopwatch = Stopwatch.StartNew();
