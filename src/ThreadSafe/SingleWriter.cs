@@ -42,7 +42,7 @@ namespace ThreadSafe;
 /// number of accepted writes that were not acknowledged is written to standard error, so none disappears silently.
 /// </para>
 /// </remarks>
-[DebuggerDisplay("{ToString(),nq}")]
+[DebuggerDisplay("{DebuggerDisplay,nq}")]
 public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWriterProcessExit.IWriter
 {
     // The writer this thread runs, if any: set by the writer thread for its whole life. Thread-static, so it is
@@ -79,7 +79,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Guarded by _gate; read without it only through Volatile.Read (the debugger display). Changed only by MoveLocked.
+    // Guarded by _gate (read without it only by the debugger display, with every thread stopped). Changed only by MoveLocked.
     private WriterState _state;
 
     // Guarded by _gate. Set with the move to OpenFailed (open's exception) or Broken (the loop's defect).
@@ -405,6 +405,10 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
             }
         }
     }
+
+    // What a person debugging wants to see: the state, the writes waiting and the capacity. Reads without the lock (a
+    // debugger stops every thread, and one of them may hold it).
+    private string DebuggerDisplay => $"{this}: {_state}, {_admitted + _overflow.Count} queued of {Capacity}, {_inFlight} in the running batch";
 
     // Written only by the writer thread: how often it delayed a commit, and how many writes joined a batch during a
     // delay. For tests that prove the commit delay is exercised; read after the writer ended.

@@ -3,11 +3,12 @@ using System.Diagnostics.Metrics;
 
 namespace ThreadSafe;
 
-/// <summary>Instruments of <see cref="SingleWriter{TResource}"/> on the "ThreadSafe" meter; each measurement is tagged with the writer's name.</summary>
+/// <summary>Instruments of <see cref="SingleWriter{TResource}"/> on the "ThreadSafe" meter; each measurement is tagged <c>threadsafe.name</c> with the writer's name.</summary>
 /// <remarks>Each recording checks <see cref="Instrument.Enabled"/> first, so with no listener the cost is one volatile read.</remarks>
 internal static class SingleWriterMetrics
 {
-    public const string MeterName = ThreadSafeMeter.Name;
+    /// <summary>The tag key that carries the writer's name, shared by every primitive's instruments.</summary>
+    private const string NameTag = "threadsafe.name";
 
     /// <summary>Writes accepted and not yet started or cancelled.</summary>
     public static readonly UpDownCounter<long> QueueLength =
@@ -25,7 +26,7 @@ internal static class SingleWriterMetrics
     {
         if (QueueLength.Enabled && delta != 0)
         {
-            QueueLength.Add(delta, new KeyValuePair<string, object?>("writer", writer));
+            QueueLength.Add(delta, new KeyValuePair<string, object?>(NameTag, writer));
         }
     }
 
@@ -33,7 +34,7 @@ internal static class SingleWriterMetrics
     {
         if (BatchSize.Enabled)
         {
-            BatchSize.Record(size, new KeyValuePair<string, object?>("writer", writer));
+            BatchSize.Record(size, new KeyValuePair<string, object?>(NameTag, writer));
         }
     }
 
@@ -41,7 +42,7 @@ internal static class SingleWriterMetrics
     {
         if (WriteDuration.Enabled)
         {
-            WriteDuration.Record(Stopwatch.GetElapsedTime(enqueuedAt).TotalSeconds, new KeyValuePair<string, object?>("writer", writer));
+            WriteDuration.Record(Stopwatch.GetElapsedTime(enqueuedAt).TotalSeconds, new KeyValuePair<string, object?>(NameTag, writer));
         }
     }
 }

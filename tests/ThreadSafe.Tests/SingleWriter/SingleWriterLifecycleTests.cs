@@ -125,7 +125,7 @@ public sealed class SingleWriterLifecycleTests
         {
             foreach (KeyValuePair<string, object?> tag in tags)
             {
-                if (tag.Key == "writer" && Equals(tag.Value, Name))
+                if (tag.Key == "threadsafe.name" && Equals(tag.Value, Name))
                 {
                     seen.AddOrUpdate(instrument.Name, value, (_, old) => old + value);
                 }

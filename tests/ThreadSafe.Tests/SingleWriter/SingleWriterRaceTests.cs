@@ -27,7 +27,7 @@ public sealed class SingleWriterRaceTests
             foreach (KeyValuePair<string, object?> tag in tags)
             {
                 // The second write accepted (the Post) is recorded just before its thread blocks for room.
-                if (tag.Key == "writer" && Equals(tag.Value, name) && value > 0 && Interlocked.Add(ref queued, value) == 2)
+                if (tag.Key == "threadsafe.name" && Equals(tag.Value, name) && value > 0 && Interlocked.Add(ref queued, value) == 2)
                 {
                     postWaiting.Set();
                 }
