@@ -40,9 +40,17 @@ public sealed partial class AsyncGuarded<T>
     private object? _asyncHold;
     private readonly AsyncLocal<object?> _asyncMarker = new();
 
-    private ValueTask<TResult> Run<TBody, TResult>(TBody body, CancellationToken cancellationToken)
-        where TBody : struct, IBody<TResult>
+    // Remembers delegates found not to be async (a cache read and written without a lock; see its remarks).
+    private GuardedDelegateCheck _asyncCheck;
+
+    private ValueTask<TResult> Run<TBody, TResult>(TBody body, string member, string parameterName, CancellationToken cancellationToken)
+        where TBody : struct, IGuardedBody<T, TResult>
     {
+        if (body.MayBeAsync)
+        {
+            _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
+        }
+
         ThrowIfRecursive();
         if (cancellationToken.IsCancellationRequested)
         {
@@ -72,9 +80,10 @@ public sealed partial class AsyncGuarded<T>
         }
     }
 
-    private ValueTask RunVoid<TBody>(TBody body, CancellationToken cancellationToken)
-        where TBody : struct, IVoidBody
+    private ValueTask RunVoid<TBody>(TBody body, string member, string parameterName, CancellationToken cancellationToken)
+        where TBody : struct, IGuardedBody<T, NoResult>
     {
+        _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         ThrowIfRecursive();
         if (cancellationToken.IsCancellationRequested)
         {
@@ -105,7 +114,7 @@ public sealed partial class AsyncGuarded<T>
     }
 
     private async ValueTask<TResult> RunAfterHandOffAsync<TBody, TResult>(Waiter waiter, TBody body)
-        where TBody : struct, IBody<TResult>
+        where TBody : struct, IGuardedBody<T, TResult>
     {
         await WaitForHandOffAsync(waiter).ConfigureAwait(false);
         try
@@ -119,7 +128,7 @@ public sealed partial class AsyncGuarded<T>
     }
 
     private async ValueTask RunVoidAfterHandOffAsync<TBody>(Waiter waiter, TBody body)
-        where TBody : struct, IVoidBody
+        where TBody : struct, IGuardedBody<T, NoResult>
     {
         await WaitForHandOffAsync(waiter).ConfigureAwait(false);
         try
@@ -133,7 +142,7 @@ public sealed partial class AsyncGuarded<T>
     }
 
     private TResult RunSync<TBody, TResult>(TBody body)
-        where TBody : struct, IBody<TResult>
+        where TBody : struct, IGuardedBody<T, TResult>
     {
         Volatile.Write(ref _syncThread, Environment.CurrentManagedThreadId);
         try
@@ -147,7 +156,7 @@ public sealed partial class AsyncGuarded<T>
     }
 
     private void RunSyncVoid<TBody>(TBody body)
-        where TBody : struct, IVoidBody
+        where TBody : struct, IGuardedBody<T, NoResult>
     {
         Volatile.Write(ref _syncThread, Environment.CurrentManagedThreadId);
         try
