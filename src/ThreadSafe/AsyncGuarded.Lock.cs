@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe;
 
@@ -52,6 +53,7 @@ public sealed partial class AsyncGuarded<T>
         }
 
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<TResult>(cancellationToken);
@@ -85,6 +87,7 @@ public sealed partial class AsyncGuarded<T>
     {
         _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);
@@ -144,6 +147,7 @@ public sealed partial class AsyncGuarded<T>
     private TResult RunSync<TBody, TResult>(TBody body)
         where TBody : struct, IGuardedBody<T, TResult>
     {
+        HeldLock? held = LockOrder.IsOn ? LockOrderTracker.Push(this, OrderNode) : null;
         Volatile.Write(ref _syncThread, Environment.CurrentManagedThreadId);
         try
         {
@@ -152,12 +156,17 @@ public sealed partial class AsyncGuarded<T>
         finally
         {
             Volatile.Write(ref _syncThread, 0);
+            if (held is not null)
+            {
+                LockOrderTracker.Pop(held);
+            }
         }
     }
 
     private void RunSyncVoid<TBody>(TBody body)
         where TBody : struct, IGuardedBody<T, NoResult>
     {
+        HeldLock? held = LockOrder.IsOn ? LockOrderTracker.Push(this, OrderNode) : null;
         Volatile.Write(ref _syncThread, Environment.CurrentManagedThreadId);
         try
         {
@@ -166,6 +175,10 @@ public sealed partial class AsyncGuarded<T>
         finally
         {
             Volatile.Write(ref _syncThread, 0);
+            if (held is not null)
+            {
+                LockOrderTracker.Pop(held);
+            }
         }
     }
 
@@ -183,11 +196,23 @@ public sealed partial class AsyncGuarded<T>
         }
     }
 
+    // With lock-order checking on: checks the order (throwing LockOrderException in Throw mode) before the caller
+    // waits for the lock. Called after the recursion check, so re-entry is reported as recursion.
+    private void CheckOrderBeforeAcquire()
+    {
+        if (LockOrder.IsOn)
+        {
+            LockOrderTracker.BeforeAcquire(this, OrderNode);
+        }
+    }
+
     // Called by the holder right before an asynchronous delegate runs. The execution-context change made
     // here flows into the delegate; the enclosing async method restores its caller's context on return.
+    // With lock-order checking on, the hold is also recorded in the flow's held locks (the same HeldLock object serves
+    // as the marker then).
     private object EnterAsyncHold()
     {
-        var hold = new object();
+        object hold = LockOrder.IsOn ? LockOrderTracker.Push(this, OrderNode) : new object();
         Volatile.Write(ref _asyncHold, hold);
         _asyncMarker.Value = hold;
         return hold;
@@ -198,6 +223,10 @@ public sealed partial class AsyncGuarded<T>
         Debug.Assert(ReferenceEquals(Volatile.Read(ref _asyncHold), hold), "Only the holder changes the hold marker.");
         _asyncMarker.Value = null;
         Volatile.Write(ref _asyncHold, null);
+        if (hold is HeldLock held)
+        {
+            LockOrderTracker.Pop(held);
+        }
     }
 
     // Completes synchronously without allocating when the lock is free.

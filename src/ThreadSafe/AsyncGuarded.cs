@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThreadSafe.Diagnostics;
 
 // Every overload ends with an optional CancellationToken, the BCL convention for async APIs; the overloads
 // differ in their delegate types, so adding more later cannot make an existing call ambiguous.
@@ -45,7 +46,7 @@ namespace ThreadSafe;
 /// token and may observe it itself).
 /// </para>
 /// </remarks>
-[DebuggerDisplay("AsyncGuarded<{typeof(T).Name,nq}>")]
+[DebuggerDisplay("{Name,nq}")]
 public sealed partial class AsyncGuarded<T>
 {
     private readonly Func<T, T>? _copy;
@@ -54,17 +55,38 @@ public sealed partial class AsyncGuarded<T>
     // Ownership passes between holders through _gate and a task completion, both full fences.
     private T _value;
 
+    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
+    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
+    private readonly int _id = GuardedNames.NextId();
+    private readonly string? _name;
+    private readonly string? _lockClass;
+    private string? _defaultName;
+    private LockOrderNode? _orderNode;
+
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
     /// <param name="copy">
     /// Optional function that makes an independent copy of the value; required by <see cref="SnapshotAsync"/>.
     /// It runs while the lock is held.
     /// </param>
-    public AsyncGuarded(T value, Func<T, T>? copy = null)
+    /// <param name="name">Optional name shown in messages, lock-order reports and the debugger; default: the type and a short id.</param>
+    /// <param name="lockClass">
+    /// Optional lock class for lock-order checking (<see cref="LockOrder"/>): guards of one class share one place in the
+    /// order graph, so an order seen with one instance is checked against all. Default: each guard on its own.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
+    public AsyncGuarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
         _value = value;
         _copy = copy;
+        _name = GuardedNames.Validate(name, nameof(name));
+        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
+
+    /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
+    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
+
+    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="SnapshotAsync"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
@@ -205,5 +227,5 @@ public sealed partial class AsyncGuarded<T>
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"AsyncGuarded<{typeof(T).Name}>";
+    public override string ToString() => Name;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe;
 
@@ -29,7 +30,7 @@ namespace ThreadSafe;
 /// cannot be taken away from a running delegate).
 /// </para>
 /// </remarks>
-[DebuggerDisplay("Guarded<{typeof(T).Name,nq}>")]
+[DebuggerDisplay("{Name,nq}")]
 public sealed class Guarded<T>
 {
     // Guards _value and _busy. Private, so no outside code can lock on it.
@@ -48,17 +49,36 @@ public sealed class Guarded<T>
     // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
 
+    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
+    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
+    private readonly int _id = GuardedNames.NextId();
+    private readonly string? _name;
+    private readonly string? _lockClass;
+    private string? _defaultName;
+    private LockOrderNode? _orderNode;
+
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
     /// <param name="copy">
     /// Optional function that makes an independent copy of the value; required by <see cref="Snapshot"/>.
     /// It runs while the lock is held.
     /// </param>
-    public Guarded(T value, Func<T, T>? copy = null)
+    /// <param name="name">Optional name shown in messages, lock-order reports and the debugger; default: the type and a short id.</param>
+    /// <param name="lockClass">
+    /// Optional lock class for lock-order checking (<see cref="LockOrder"/>): guards of one class share one place in the
+    /// order graph, so an order seen with one instance is checked against all. Default: each guard on its own.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
+    public Guarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
         _value = value;
         _copy = copy;
+        _name = GuardedNames.Validate(name, nameof(name));
+        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
+
+    /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
+    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="Snapshot"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
@@ -195,7 +215,15 @@ public sealed class Guarded<T>
                 return false;
             }
 
-            RunHeld<ActionBody<T>, NoResult>(body);
+            if (LockOrder.IsOn)
+            {
+                RunHeldTracked<ActionBody<T>, NoResult>(body);
+            }
+            else
+            {
+                RunHeld<ActionBody<T>, NoResult>(body);
+            }
+
             return true;
         }
         finally
@@ -218,7 +246,7 @@ public sealed class Guarded<T>
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Guarded<{typeof(T).Name}>";
+    public override string ToString() => Name;
 
     // The one path every delegate takes: refuse an async delegate before the lock is taken, then run the body
     // under the lock. MayBeAsync is a constant per body shape, so the check costs nothing for a function with a
@@ -232,9 +260,41 @@ public sealed class Guarded<T>
             _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         }
 
+        if (LockOrder.IsOn)
+        {
+            return RunTracked<TBody, TResult>(body);
+        }
+
         lock (_gate)
         {
             return RunHeld<TBody, TResult>(body);
+        }
+    }
+
+    // Run with lock-order checking on: check the order before waiting for the lock, then record the hold.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TResult RunTracked<TBody, TResult>(TBody body)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        LockOrderTracker.BeforeAcquire(this, OrderNode);
+        lock (_gate)
+        {
+            return RunHeldTracked<TBody, TResult>(body);
+        }
+    }
+
+    // Called with _gate held: RunHeld with the hold recorded in the flow's held locks.
+    private TResult RunHeldTracked<TBody, TResult>(TBody body)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        HeldLock held = LockOrderTracker.Push(this, OrderNode);
+        try
+        {
+            return RunHeld<TBody, TResult>(body);
+        }
+        finally
+        {
+            LockOrderTracker.Pop(held);
         }
     }
 
@@ -254,6 +314,8 @@ public sealed class Guarded<T>
             _busy = false;
         }
     }
+
+    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
 
     // Called with _gate held. Marks the instance busy or throws on a call from inside a delegate.
     private void Enter()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe;
 
@@ -39,7 +40,7 @@ namespace ThreadSafe;
 /// or never return (writers, and after a waiting writer also readers, then wait for ever).
 /// </para>
 /// </remarks>
-[DebuggerDisplay("ReadWriteGuarded<{typeof(T).Name,nq}>")]
+[DebuggerDisplay("{Name,nq}")]
 public sealed partial class ReadWriteGuarded<T>
 {
     // The writer-preferring reader-writer lock that guards _value: its read side for the read delegates
@@ -54,17 +55,36 @@ public sealed partial class ReadWriteGuarded<T>
     // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
 
+    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
+    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
+    private readonly int _id = GuardedNames.NextId();
+    private readonly string? _name;
+    private readonly string? _lockClass;
+    private string? _defaultName;
+    private LockOrderNode? _orderNode;
+
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
     /// <param name="copy">
     /// Optional function that makes an independent copy of the value; required by <see cref="Snapshot"/>.
     /// It runs while the read lock is held, possibly at the same time as other readers.
     /// </param>
-    public ReadWriteGuarded(T value, Func<T, T>? copy = null)
+    /// <param name="name">Optional name shown in messages, lock-order reports and the debugger; default: the type and a short id.</param>
+    /// <param name="lockClass">
+    /// Optional lock class for lock-order checking (<see cref="LockOrder"/>): guards of one class share one place in the
+    /// order graph, so an order seen with one instance is checked against all. Default: each guard on its own.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
+    public ReadWriteGuarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
         _value = value;
         _copy = copy;
+        _name = GuardedNames.Validate(name, nameof(name));
+        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
+
+    /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
+    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="Snapshot"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
@@ -131,7 +151,7 @@ public sealed partial class ReadWriteGuarded<T>
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"ReadWriteGuarded<{typeof(T).Name}>";
+    public override string ToString() => Name;
 
     // The read path of every read delegate: refuse an async delegate before the lock is taken, then run the body
     // under the read lock.
@@ -142,6 +162,11 @@ public sealed partial class ReadWriteGuarded<T>
         if (body.MayBeAsync)
         {
             _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
+        }
+
+        if (LockOrder.IsOn)
+        {
+            return RunTracked<TBody, TResult>(body, write: false);
         }
 
         EnterRead();
@@ -165,6 +190,11 @@ public sealed partial class ReadWriteGuarded<T>
             _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         }
 
+        if (LockOrder.IsOn)
+        {
+            return RunTracked<TBody, TResult>(body, write: true);
+        }
+
         EnterWrite();
         try
         {
@@ -175,6 +205,54 @@ public sealed partial class ReadWriteGuarded<T>
             ExitWrite();
         }
     }
+
+    // RunRead or RunWrite with lock-order checking on: check the order before waiting, then record the hold.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TResult RunTracked<TBody, TResult>(TBody body, bool write)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        if (HeldLocks.IsHeld(this))
+        {
+            ThrowRecursion();
+        }
+
+        LockOrderTracker.BeforeAcquire(this, OrderNode);
+        if (write)
+        {
+            EnterWrite();
+        }
+        else
+        {
+            EnterRead();
+        }
+
+        return RunHeldTracked<TBody, TResult>(body, write);
+    }
+
+    // Called with the lock held (read or write side): runs the body with the hold recorded, then releases the lock.
+    private TResult RunHeldTracked<TBody, TResult>(TBody body, bool write)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        HeldLock held = LockOrderTracker.Push(this, OrderNode);
+        try
+        {
+            return body.Invoke(ref _value);
+        }
+        finally
+        {
+            LockOrderTracker.Pop(held);
+            if (write)
+            {
+                ExitWrite();
+            }
+            else
+            {
+                ExitRead();
+            }
+        }
+    }
+
+    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
 
     // TryRead and TryWrite: as RunRead or RunWrite, giving up when the lock is not free within the timeout.
     private bool TryRun<TBody, TResult>(TBody body, bool write, TimeSpan timeout, string member, string parameterName, out TResult result)
@@ -189,6 +267,12 @@ public sealed partial class ReadWriteGuarded<T>
         {
             result = default!;
             return false;
+        }
+
+        if (LockOrder.IsOn)
+        {
+            result = RunHeldTracked<TBody, TResult>(body, write);
+            return true;
         }
 
         try

@@ -180,7 +180,8 @@ public sealed class AsyncGuardedTests
     [Fact]
     public void ToString_NamesTypeArgument()
     {
-        Assert.Equal("AsyncGuarded<Int32>", new AsyncGuarded<int>(0).ToString());
+        Assert.Matches(@"^AsyncGuarded<int>#\d+$", new AsyncGuarded<int>(0).ToString());
+        Assert.Equal("prices", new AsyncGuarded<int>(0, name: "prices").ToString());
     }
 
     [Fact]
