@@ -44,6 +44,24 @@ public sealed partial class AsyncGuarded<T>
     // Remembers delegates found not to be async (a cache read and written without a lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
 
+    /// <summary>Gets "free", or "held" with the number of waiters; for the debugger.</summary>
+    internal string DebuggerState
+    {
+        get
+        {
+            lock (_gate)
+            {
+                int waiting = 0;
+                for (Waiter? waiter = _head; waiter is not null; waiter = waiter.Next)
+                {
+                    waiting++;
+                }
+
+                return !_held ? "free" : waiting == 0 ? "held" : $"held, {waiting} waiting";
+            }
+        }
+    }
+
     private ValueTask<TResult> Run<TBody, TResult>(TBody body, string member, string parameterName, CancellationToken cancellationToken)
         where TBody : struct, IGuardedBody<T, TResult>
     {

@@ -46,7 +46,7 @@ namespace ThreadSafe;
 /// token and may observe it itself).
 /// </para>
 /// </remarks>
-[DebuggerDisplay("{Name,nq}")]
+[DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 public sealed partial class AsyncGuarded<T>
 {
     private readonly Func<T, T>? _copy;

@@ -30,7 +30,7 @@ namespace ThreadSafe;
 /// cannot be taken away from a running delegate).
 /// </para>
 /// </remarks>
-[DebuggerDisplay("{Name,nq}")]
+[DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 public sealed class Guarded<T>
 {
     // Guards _value and _busy. Private, so no outside code can lock on it.
@@ -314,6 +314,9 @@ public sealed class Guarded<T>
             _busy = false;
         }
     }
+
+    /// <summary>Gets "held" while a delegate runs, otherwise "free"; for the debugger (read without the lock).</summary>
+    internal string DebuggerState => Volatile.Read(ref _busy) ? "held" : "free";
 
     private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
 

@@ -40,7 +40,7 @@ namespace ThreadSafe;
 /// or never return (writers, and after a waiting writer also readers, then wait for ever).
 /// </para>
 /// </remarks>
-[DebuggerDisplay("{Name,nq}")]
+[DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 public sealed partial class ReadWriteGuarded<T>
 {
     // The writer-preferring reader-writer lock that guards _value: its read side for the read delegates
@@ -251,6 +251,10 @@ public sealed partial class ReadWriteGuarded<T>
             }
         }
     }
+
+    /// <summary>Gets "write-held", "read-held by N" or "free"; for the debugger (read without the lock).</summary>
+    internal string DebuggerState =>
+        _gate.HasWriter ? "write-held" : _gate.ReaderCount is > 0 and int readers ? $"read-held by {readers}" : "free";
 
     private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
 
