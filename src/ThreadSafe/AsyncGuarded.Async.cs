@@ -19,6 +19,7 @@ public sealed partial class AsyncGuarded<T>
     {
         ArgumentNullException.ThrowIfNull(read);
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         return cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<TResult>(cancellationToken)
             : RunAsyncDelegate(read, cancellationToken);
@@ -35,6 +36,7 @@ public sealed partial class AsyncGuarded<T>
     {
         ArgumentNullException.ThrowIfNull(write);
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         return cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled(cancellationToken)
             : RunAsyncDelegate(write, cancellationToken);
@@ -52,6 +54,7 @@ public sealed partial class AsyncGuarded<T>
     {
         ArgumentNullException.ThrowIfNull(write);
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         return cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<TResult>(cancellationToken)
             : RunAsyncDelegate(write, cancellationToken);
@@ -69,6 +72,7 @@ public sealed partial class AsyncGuarded<T>
     {
         ArgumentNullException.ThrowIfNull(update);
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         return cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<T>(cancellationToken)
             : RunAsyncUpdate(update, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe;
 
@@ -40,10 +41,37 @@ public sealed partial class AsyncGuarded<T>
     private object? _asyncHold;
     private readonly AsyncLocal<object?> _asyncMarker = new();
 
-    private ValueTask<TResult> Run<TBody, TResult>(TBody body, CancellationToken cancellationToken)
-        where TBody : struct, IBody<TResult>
+    // Remembers delegates found not to be async (a cache read and written without a lock; see its remarks).
+    private GuardedDelegateCheck _asyncCheck;
+
+    /// <summary>Gets "free", or "held" with the number of waiters; for the debugger.</summary>
+    internal string DebuggerState
     {
+        get
+        {
+            lock (_gate)
+            {
+                int waiting = 0;
+                for (Waiter? waiter = _head; waiter is not null; waiter = waiter.Next)
+                {
+                    waiting++;
+                }
+
+                return !_held ? "free" : waiting == 0 ? "held" : $"held, {waiting} waiting";
+            }
+        }
+    }
+
+    private ValueTask<TResult> Run<TBody, TResult>(TBody body, string member, string parameterName, CancellationToken cancellationToken)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        if (body.MayBeAsync)
+        {
+            _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
+        }
+
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<TResult>(cancellationToken);
@@ -72,10 +100,12 @@ public sealed partial class AsyncGuarded<T>
         }
     }
 
-    private ValueTask RunVoid<TBody>(TBody body, CancellationToken cancellationToken)
-        where TBody : struct, IVoidBody
+    private ValueTask RunVoid<TBody>(TBody body, string member, string parameterName, CancellationToken cancellationToken)
+        where TBody : struct, IGuardedBody<T, NoResult>
     {
+        _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         ThrowIfRecursive();
+        CheckOrderBeforeAcquire();
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);
@@ -105,7 +135,7 @@ public sealed partial class AsyncGuarded<T>
     }
 
     private async ValueTask<TResult> RunAfterHandOffAsync<TBody, TResult>(Waiter waiter, TBody body)
-        where TBody : struct, IBody<TResult>
+        where TBody : struct, IGuardedBody<T, TResult>
     {
         await WaitForHandOffAsync(waiter).ConfigureAwait(false);
         try
@@ -119,7 +149,7 @@ public sealed partial class AsyncGuarded<T>
     }
 
     private async ValueTask RunVoidAfterHandOffAsync<TBody>(Waiter waiter, TBody body)
-        where TBody : struct, IVoidBody
+        where TBody : struct, IGuardedBody<T, NoResult>
     {
         await WaitForHandOffAsync(waiter).ConfigureAwait(false);
         try
@@ -133,8 +163,9 @@ public sealed partial class AsyncGuarded<T>
     }
 
     private TResult RunSync<TBody, TResult>(TBody body)
-        where TBody : struct, IBody<TResult>
+        where TBody : struct, IGuardedBody<T, TResult>
     {
+        HeldLock? held = LockOrder.IsOn ? LockOrderTracker.Push(this, OrderNode) : null;
         Volatile.Write(ref _syncThread, Environment.CurrentManagedThreadId);
         try
         {
@@ -143,12 +174,17 @@ public sealed partial class AsyncGuarded<T>
         finally
         {
             Volatile.Write(ref _syncThread, 0);
+            if (held is not null)
+            {
+                LockOrderTracker.Pop(held);
+            }
         }
     }
 
     private void RunSyncVoid<TBody>(TBody body)
-        where TBody : struct, IVoidBody
+        where TBody : struct, IGuardedBody<T, NoResult>
     {
+        HeldLock? held = LockOrder.IsOn ? LockOrderTracker.Push(this, OrderNode) : null;
         Volatile.Write(ref _syncThread, Environment.CurrentManagedThreadId);
         try
         {
@@ -157,6 +193,10 @@ public sealed partial class AsyncGuarded<T>
         finally
         {
             Volatile.Write(ref _syncThread, 0);
+            if (held is not null)
+            {
+                LockOrderTracker.Pop(held);
+            }
         }
     }
 
@@ -174,11 +214,23 @@ public sealed partial class AsyncGuarded<T>
         }
     }
 
+    // With lock-order checking on: checks the order (throwing LockOrderException in Throw mode) before the caller
+    // waits for the lock. Called after the recursion check, so re-entry is reported as recursion.
+    private void CheckOrderBeforeAcquire()
+    {
+        if (LockOrder.IsOn)
+        {
+            LockOrderTracker.BeforeAcquire(this, OrderNode);
+        }
+    }
+
     // Called by the holder right before an asynchronous delegate runs. The execution-context change made
     // here flows into the delegate; the enclosing async method restores its caller's context on return.
+    // With lock-order checking on, the hold is also recorded in the flow's held locks (the same HeldLock object serves
+    // as the marker then).
     private object EnterAsyncHold()
     {
-        var hold = new object();
+        object hold = LockOrder.IsOn ? LockOrderTracker.Push(this, OrderNode) : new object();
         Volatile.Write(ref _asyncHold, hold);
         _asyncMarker.Value = hold;
         return hold;
@@ -189,6 +241,10 @@ public sealed partial class AsyncGuarded<T>
         Debug.Assert(ReferenceEquals(Volatile.Read(ref _asyncHold), hold), "Only the holder changes the hold marker.");
         _asyncMarker.Value = null;
         Volatile.Write(ref _asyncHold, null);
+        if (hold is HeldLock held)
+        {
+            LockOrderTracker.Pop(held);
+        }
     }
 
     // Completes synchronously without allocating when the lock is free.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThreadSafe.Diagnostics;
 
 // Every overload ends with an optional CancellationToken, the BCL convention for async APIs; the overloads
 // differ in their delegate types, so adding more later cannot make an existing call ambiguous.
@@ -30,13 +31,22 @@ namespace ThreadSafe;
 /// an asynchronous delegate) throws <see cref="LockRecursionException"/> instead of deadlocking.
 /// </para>
 /// <para>
+/// What a delegate may do: read and change the value, await (asynchronous overloads only: the lock is held until the
+/// returned task completes), call other guards (nested locking; see <c>ThreadSafe.Diagnostics.LockOrder</c> to check the
+/// order), throw (the exception goes to the returned task and the lock is released; <c>UpdateAsync</c> leaves the value
+/// unchanged). What it may not do: be an <see langword="async"/> lambda passed to a synchronous overload (refused with
+/// <see cref="ArgumentException"/> before the lock is taken; a non-async delegate that returns a stored task as data is
+/// accepted), call back into the same instance (<see cref="LockRecursionException"/>), or never complete (every later
+/// caller then waits until its token is cancelled).
+/// </para>
+/// <para>
 /// Cancellation applies to the wait only. A waiter whose token is cancelled while it is queued leaves the
 /// queue, never acquires the lock and never runs its delegate; the call ends as canceled. Once the lock
 /// has been handed to a waiter, the token no longer cancels the call: the delegate runs (it receives the
 /// token and may observe it itself).
 /// </para>
 /// </remarks>
-[DebuggerDisplay("AsyncGuarded<{typeof(T).Name,nq}>")]
+[DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 public sealed partial class AsyncGuarded<T>
 {
     private readonly Func<T, T>? _copy;
@@ -45,53 +55,72 @@ public sealed partial class AsyncGuarded<T>
     // Ownership passes between holders through _gate and a task completion, both full fences.
     private T _value;
 
+    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
+    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
+    private readonly int _id = GuardedNames.NextId();
+    private readonly string? _name;
+    private readonly string? _lockClass;
+    private string? _defaultName;
+    private LockOrderNode? _orderNode;
+
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
     /// <param name="copy">
     /// Optional function that makes an independent copy of the value; required by <see cref="SnapshotAsync"/>.
     /// It runs while the lock is held.
     /// </param>
-    public AsyncGuarded(T value, Func<T, T>? copy = null)
+    /// <param name="name">Optional name shown in messages, lock-order reports and the debugger; default: the type and a short id.</param>
+    /// <param name="lockClass">
+    /// Optional lock class for lock-order checking (<see cref="LockOrder"/>): guards of one class share one place in the
+    /// order graph, so an order seen with one instance is checked against all. Default: each guard on its own.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
+    public AsyncGuarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
         _value = value;
         _copy = copy;
+        _name = GuardedNames.Validate(name, nameof(name));
+        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
+
+    /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
+    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
+
+    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="SnapshotAsync"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
 
     /// <summary>Waits for the lock, runs <paramref name="read"/> on the value and returns its result.</summary>
-    /// <typeparam name="TResult">The type of the result. It must not be a task: use the overload taking an asynchronous delegate.</typeparam>
+    /// <typeparam name="TResult">The type of the result. An <see langword="async"/> delegate is refused: use the overload taking an asynchronous delegate.</typeparam>
     /// <param name="read">Reads the value. It must not keep a reference to the value.</param>
     /// <param name="cancellationToken">Cancels the wait for the lock.</param>
     /// <returns>The result of <paramref name="read"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="TResult"/> is a task type (an <see langword="async"/> lambda bound to the synchronous overload).</exception>
+    /// <exception cref="ArgumentException">The delegate is an <see langword="async"/> lambda bound to the synchronous overload (a non-async delegate that returns a stored task is fine).</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired (in the returned task).</exception>
     public ValueTask<TResult> ReadAsync<TResult>(Func<T, TResult> read, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
-        NotAwaitable<TResult>.Check(nameof(read));
-        return Run<FuncBody<TResult>, TResult>(new FuncBody<TResult>(read), cancellationToken);
+        return Run<FuncBody<T, TResult>, TResult>(new(read), nameof(ReadAsync), nameof(read), cancellationToken);
     }
 
     /// <summary>Waits for the lock and runs <paramref name="read"/> with caller state; with a static lambda an uncontended call allocates nothing.</summary>
     /// <typeparam name="TState">The type of the state passed to the delegate.</typeparam>
-    /// <typeparam name="TResult">The type of the result. It must not be a task.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
     /// <param name="state">State passed to <paramref name="read"/>.</param>
     /// <param name="read">Reads the value. It must not keep a reference to the value.</param>
     /// <param name="cancellationToken">Cancels the wait for the lock.</param>
     /// <returns>The result of <paramref name="read"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="TResult"/> is a task type.</exception>
+    /// <exception cref="ArgumentException">The delegate is an <see langword="async"/> lambda bound to the synchronous overload.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired (in the returned task).</exception>
     public ValueTask<TResult> ReadAsync<TState, TResult>(TState state, Func<T, TState, TResult> read, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
-        NotAwaitable<TResult>.Check(nameof(read));
-        return Run<StateFuncBody<TState, TResult>, TResult>(new StateFuncBody<TState, TResult>(read, state), cancellationToken);
+        return Run<StateFuncBody<T, TState, TResult>, TResult>(new(read, state), nameof(ReadAsync), nameof(read), cancellationToken);
     }
 
     /// <summary>Waits for the lock and runs <paramref name="write"/> on the value.</summary>
@@ -99,12 +128,13 @@ public sealed partial class AsyncGuarded<T>
     /// <param name="cancellationToken">Cancels the wait for the lock.</param>
     /// <returns>A task that completes when <paramref name="write"/> has run and the lock is released.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> (async void) method.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired (in the returned task).</exception>
     public ValueTask WriteAsync(Action<T> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        return RunVoid(new ActionBody(write), cancellationToken);
+        return RunVoid<ActionBody<T>>(new(write), nameof(WriteAsync), nameof(write), cancellationToken);
     }
 
     /// <summary>Waits for the lock and runs <paramref name="write"/> with caller state; with a static lambda an uncontended call allocates nothing.</summary>
@@ -119,41 +149,39 @@ public sealed partial class AsyncGuarded<T>
     public ValueTask WriteAsync<TState>(TState state, Action<T, TState> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        return RunVoid(new StateActionBody<TState>(write, state), cancellationToken);
+        return RunVoid<StateActionBody<T, TState>>(new(write, state), nameof(WriteAsync), nameof(write), cancellationToken);
     }
 
     /// <summary>Waits for the lock, runs <paramref name="write"/> on the value and returns its result.</summary>
-    /// <typeparam name="TResult">The type of the result. It must not be a task: use the overload taking an asynchronous delegate.</typeparam>
+    /// <typeparam name="TResult">The type of the result. An <see langword="async"/> delegate is refused: use the overload taking an asynchronous delegate.</typeparam>
     /// <param name="write">Mutates the value and computes a result. It must not return the value itself.</param>
     /// <param name="cancellationToken">Cancels the wait for the lock.</param>
     /// <returns>The result of <paramref name="write"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="TResult"/> is a task type (an <see langword="async"/> lambda bound to the synchronous overload).</exception>
+    /// <exception cref="ArgumentException">The delegate is an <see langword="async"/> lambda bound to the synchronous overload (a non-async delegate that returns a stored task is fine).</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired (in the returned task).</exception>
     public ValueTask<TResult> WriteAsync<TResult>(Func<T, TResult> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        NotAwaitable<TResult>.Check(nameof(write));
-        return Run<FuncBody<TResult>, TResult>(new FuncBody<TResult>(write), cancellationToken);
+        return Run<FuncBody<T, TResult>, TResult>(new(write), nameof(WriteAsync), nameof(write), cancellationToken);
     }
 
     /// <summary>Waits for the lock, runs <paramref name="write"/> with caller state and returns its result; with a static lambda an uncontended call allocates nothing.</summary>
     /// <typeparam name="TState">The type of the state passed to the delegate.</typeparam>
-    /// <typeparam name="TResult">The type of the result. It must not be a task.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
     /// <param name="state">State passed to <paramref name="write"/>.</param>
     /// <param name="write">Mutates the value and computes a result. It must not return the value itself.</param>
     /// <param name="cancellationToken">Cancels the wait for the lock.</param>
     /// <returns>The result of <paramref name="write"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="TResult"/> is a task type.</exception>
+    /// <exception cref="ArgumentException">The delegate is an <see langword="async"/> lambda bound to the synchronous overload.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired (in the returned task).</exception>
     public ValueTask<TResult> WriteAsync<TState, TResult>(TState state, Func<T, TState, TResult> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        NotAwaitable<TResult>.Check(nameof(write));
-        return Run<StateFuncBody<TState, TResult>, TResult>(new StateFuncBody<TState, TResult>(write, state), cancellationToken);
+        return Run<StateFuncBody<T, TState, TResult>, TResult>(new(write, state), nameof(WriteAsync), nameof(write), cancellationToken);
     }
 
     /// <summary>Waits for the lock and replaces the value with the result of <paramref name="update"/>; made for immutable values.</summary>
@@ -167,7 +195,7 @@ public sealed partial class AsyncGuarded<T>
     public ValueTask<T> UpdateAsync(Func<T, T> update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return Run<UpdateBody, T>(new UpdateBody(update), cancellationToken);
+        return Run<UpdateBody<T>, T>(new(update), nameof(UpdateAsync), nameof(update), cancellationToken);
     }
 
     /// <summary>Waits for the lock and replaces the value with the result of <paramref name="update"/>, given caller state.</summary>
@@ -183,7 +211,7 @@ public sealed partial class AsyncGuarded<T>
     public ValueTask<T> UpdateAsync<TState>(TState state, Func<T, TState, T> update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return Run<StateUpdateBody<TState>, T>(new StateUpdateBody<TState>(update, state), cancellationToken);
+        return Run<StateUpdateBody<T, TState>, T>(new(update, state), nameof(UpdateAsync), nameof(update), cancellationToken);
     }
 
     /// <summary>Waits for the lock and returns an independent copy of the value, made by the copy function.</summary>
@@ -194,16 +222,10 @@ public sealed partial class AsyncGuarded<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired (in the returned task).</exception>
     public ValueTask<T> SnapshotAsync(CancellationToken cancellationToken = default)
     {
-        if (_copy is null)
-        {
-            throw new InvalidOperationException(
-                $"SnapshotAsync needs a copy function: create the guard with new AsyncGuarded<{typeof(T).Name}>(value, copy: v => /* deep copy of v */). " +
-                "Handing out the guarded reference itself would let callers use it without the lock.");
-        }
-
-        return Run<FuncBody<T>, T>(new FuncBody<T>(_copy), cancellationToken);
+        Func<T, T> copy = _copy ?? throw GuardedMessages.NoCopyFunction(this, nameof(SnapshotAsync));
+        return Run<FuncBody<T, T>, T>(new(copy), nameof(SnapshotAsync), nameof(copy), cancellationToken);
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"AsyncGuarded<{typeof(T).Name}>";
+    public override string ToString() => Name;
 }

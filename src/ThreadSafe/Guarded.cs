@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe;
 
@@ -18,8 +20,17 @@ namespace ThreadSafe;
 /// Calling any member of the same instance from inside one of its delegates throws
 /// <see cref="LockRecursionException"/> instead of re-entering silently.
 /// </para>
+/// <para>
+/// What a delegate may do: read and change the value, call other guards (nested locking; see
+/// <c>ThreadSafe.Diagnostics.LockOrder</c> to check the order), throw (the exception reaches the caller, the lock is
+/// released, and whatever the delegate changed before throwing stays changed; <c>Update</c> leaves the value unchanged).
+/// What it may not do: be <see langword="async"/> (refused with <see cref="ArgumentException"/> before the lock is taken,
+/// because it would touch the value after the lock is released: use <see cref="AsyncGuarded{T}"/>), call back into the
+/// same instance (<see cref="LockRecursionException"/>), or never return (every other caller then waits for ever; the lock
+/// cannot be taken away from a running delegate).
+/// </para>
 /// </remarks>
-[DebuggerDisplay("Guarded<{typeof(T).Name,nq}>")]
+[DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 public sealed class Guarded<T>
 {
     // Guards _value and _busy. Private, so no outside code can lock on it.
@@ -35,17 +46,39 @@ public sealed class Guarded<T>
     // delegate: recursion is detected without reading the thread id.
     private bool _busy;
 
+    // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
+    private GuardedDelegateCheck _asyncCheck;
+
+    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
+    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
+    private readonly int _id = GuardedNames.NextId();
+    private readonly string? _name;
+    private readonly string? _lockClass;
+    private string? _defaultName;
+    private LockOrderNode? _orderNode;
+
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
     /// <param name="copy">
     /// Optional function that makes an independent copy of the value; required by <see cref="Snapshot"/>.
     /// It runs while the lock is held.
     /// </param>
-    public Guarded(T value, Func<T, T>? copy = null)
+    /// <param name="name">Optional name shown in messages, lock-order reports and the debugger; default: the type and a short id.</param>
+    /// <param name="lockClass">
+    /// Optional lock class for lock-order checking (<see cref="LockOrder"/>): guards of one class share one place in the
+    /// order graph, so an order seen with one instance is checked against all. Default: each guard on its own.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
+    public Guarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
         _value = value;
         _copy = copy;
+        _name = GuardedNames.Validate(name, nameof(name));
+        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
+
+    /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
+    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="Snapshot"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
@@ -55,22 +88,12 @@ public sealed class Guarded<T>
     /// <param name="read">Reads the value. It must not keep a reference to the value.</param>
     /// <returns>The result of <paramref name="read"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public TResult Read<TResult>(Func<T, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                return read(_value);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        return Run<FuncBody<T, TResult>, TResult>(new(read), nameof(Read), nameof(read));
     }
 
     /// <summary>Runs <paramref name="read"/> with caller state while holding the lock; with a static lambda this allocates nothing.</summary>
@@ -80,43 +103,23 @@ public sealed class Guarded<T>
     /// <param name="read">Reads the value. It must not keep a reference to the value.</param>
     /// <returns>The result of <paramref name="read"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public TResult Read<TState, TResult>(TState state, Func<T, TState, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                return read(_value, state);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        return Run<StateFuncBody<T, TState, TResult>, TResult>(new(read, state), nameof(Read), nameof(read));
     }
 
     /// <summary>Runs <paramref name="write"/> on the value while holding the lock.</summary>
     /// <param name="write">Mutates the value. It must not keep a reference to the value.</param>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public void Write(Action<T> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                write(_value);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        Run<ActionBody<T>, NoResult>(new(write), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> with caller state while holding the lock; with a static lambda this allocates nothing.</summary>
@@ -124,22 +127,12 @@ public sealed class Guarded<T>
     /// <param name="state">State passed to <paramref name="write"/>.</param>
     /// <param name="write">Mutates the value. It must not keep a reference to the value.</param>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public void Write<TState>(TState state, Action<T, TState> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                write(_value, state);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        Run<StateActionBody<T, TState>, NoResult>(new(write, state), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> on the value while holding the lock and returns its result.</summary>
@@ -147,22 +140,12 @@ public sealed class Guarded<T>
     /// <param name="write">Mutates the value and computes a result. It must not return the value itself.</param>
     /// <returns>The result of <paramref name="write"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public TResult Write<TResult>(Func<T, TResult> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                return write(_value);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        return Run<FuncBody<T, TResult>, TResult>(new(write), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> with caller state while holding the lock and returns its result; with a static lambda this allocates nothing.</summary>
@@ -172,22 +155,12 @@ public sealed class Guarded<T>
     /// <param name="write">Mutates the value and computes a result. It must not return the value itself.</param>
     /// <returns>The result of <paramref name="write"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public TResult Write<TState, TResult>(TState state, Func<T, TState, TResult> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                return write(_value, state);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        return Run<StateFuncBody<T, TState, TResult>, TResult>(new(write, state), nameof(Write), nameof(write));
     }
 
     /// <summary>Replaces the value with the result of <paramref name="update"/> while holding the lock; made for immutable values.</summary>
@@ -199,18 +172,7 @@ public sealed class Guarded<T>
     public T Update(Func<T, T> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                return _value = update(_value);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        return Run<UpdateBody<T>, T>(new(update), nameof(Update), nameof(update));
     }
 
     /// <summary>Replaces the value with the result of <paramref name="update"/>, given caller state, while holding the lock.</summary>
@@ -219,22 +181,12 @@ public sealed class Guarded<T>
     /// <param name="update">Computes the new value from the current one and the state.</param>
     /// <returns>The new value.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public T Update<TState>(TState state, Func<T, TState, T> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        lock (_gate)
-        {
-            Enter();
-            try
-            {
-                return _value = update(_value, state);
-            }
-            finally
-            {
-                _busy = false;
-            }
-        }
+        return Run<StateUpdateBody<T, TState>, T>(new(update, state), nameof(Update), nameof(update));
     }
 
     /// <summary>Runs <paramref name="write"/> if the lock can be taken within <paramref name="timeout"/>.</summary>
@@ -246,11 +198,14 @@ public sealed class Guarded<T>
     /// <paramref name="timeout"/> is negative (including <see cref="Timeout.InfiniteTimeSpan"/>: use <see cref="Write(Action{T})"/>
     /// to wait without a limit) or longer than <see cref="int.MaxValue"/> milliseconds.
     /// </exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public bool TryWrite(Action<T> write, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(write);
         Timeouts.ThrowIfNotFinite(timeout);
+        var body = new ActionBody<T>(write);
+        _asyncCheck.ThrowIfAsync(body.Delegate, this, nameof(TryWrite), nameof(write));
         bool taken = false;
         try
         {
@@ -260,14 +215,13 @@ public sealed class Guarded<T>
                 return false;
             }
 
-            Enter();
-            try
+            if (LockOrder.IsOn)
             {
-                write(_value);
+                RunHeldTracked<ActionBody<T>, NoResult>(body);
             }
-            finally
+            else
             {
-                _busy = false;
+                RunHeld<ActionBody<T>, NoResult>(body);
             }
 
             return true;
@@ -287,29 +241,84 @@ public sealed class Guarded<T>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public T Snapshot()
     {
-        if (_copy is null)
+        Func<T, T> copy = _copy ?? throw GuardedMessages.NoCopyFunction(this, nameof(Snapshot));
+        return Run<FuncBody<T, T>, T>(new(copy), nameof(Snapshot), nameof(copy));
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    // The one path every delegate takes: refuse an async delegate before the lock is taken, then run the body
+    // under the lock. MayBeAsync is a constant per body shape, so the check costs nothing for a function with a
+    // non-task result and one reference comparison for an action passed as a cached (static) lambda.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TResult Run<TBody, TResult>(TBody body, string member, string parameterName)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        if (body.MayBeAsync)
         {
-            throw new InvalidOperationException(
-                $"Snapshot needs a copy function: create the guard with new Guarded<{typeof(T).Name}>(value, copy: v => /* deep copy of v */). " +
-                "Handing out the guarded reference itself would let callers use it without the lock.");
+            _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
+        }
+
+        if (LockOrder.IsOn)
+        {
+            return RunTracked<TBody, TResult>(body);
         }
 
         lock (_gate)
         {
-            Enter();
-            try
-            {
-                return _copy(_value);
-            }
-            finally
-            {
-                _busy = false;
-            }
+            return RunHeld<TBody, TResult>(body);
         }
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => $"Guarded<{typeof(T).Name}>";
+    // Run with lock-order checking on: check the order before waiting for the lock, then record the hold.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TResult RunTracked<TBody, TResult>(TBody body)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        LockOrderTracker.BeforeAcquire(this, OrderNode);
+        lock (_gate)
+        {
+            return RunHeldTracked<TBody, TResult>(body);
+        }
+    }
+
+    // Called with _gate held: RunHeld with the hold recorded in the flow's held locks.
+    private TResult RunHeldTracked<TBody, TResult>(TBody body)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        HeldLock held = LockOrderTracker.Push(this, OrderNode);
+        try
+        {
+            return RunHeld<TBody, TResult>(body);
+        }
+        finally
+        {
+            LockOrderTracker.Pop(held);
+        }
+    }
+
+    // Called with _gate held: marks the instance busy (or throws on a call from inside a delegate), runs the body
+    // and clears the mark whether it returns or throws.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TResult RunHeld<TBody, TResult>(TBody body)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        Enter();
+        try
+        {
+            return body.Invoke(ref _value);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    /// <summary>Gets "held" while a delegate runs, otherwise "free"; for the debugger (read without the lock).</summary>
+    internal string DebuggerState => Volatile.Read(ref _busy) ? "held" : "free";
+
+    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
 
     // Called with _gate held. Marks the instance busy or throws on a call from inside a delegate.
     private void Enter()

@@ -37,16 +37,34 @@ public sealed class PoolLease<T> : IDisposable
     /// <summary>Gets a value indicating whether the lease was disposed (its object returned to the pool).</summary>
     public bool IsDisposed => Volatile.Read(ref _value) is null;
 
-    /// <summary>Returns the object to the pool; later calls do nothing.</summary>
+    /// <summary>Returns the object to the pool; later calls do nothing. Never throws.</summary>
+    /// <remarks>
+    /// The pool may drop the object instead of keeping it (it is full, or its policy rejects the object) and dispose it.
+    /// If that throws (the object's <see cref="IDisposable.Dispose"/> fails, or the pool's <c>Return</c> does), the
+    /// exception is caught and written to <see cref="Trace"/> (<see cref="Trace.TraceError(string)"/>), because a lease's
+    /// dispose runs at the end of a <c>using</c> block, where a throw would replace the block's own exception. The lease
+    /// is disposed either way.
+    /// </remarks>
     public void Dispose()
     {
         T? value = Interlocked.Exchange(ref _value, null);
-        if (value is not null)
+        if (value is null)
+        {
+            return;
+        }
+
+        try
         {
             _pool.Return(value);
+        }
+#pragma warning disable CA1031 // Dispose must not throw; the failure is reported to Trace, see the remarks.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Trace.TraceError($"{this}: returning the object to the pool threw (the pool dropped it; its Dispose may have failed): {ex}");
         }
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"PoolLease<{typeof(T).Name}>";
+    public override string ToString() => $"PoolLease<{TypeNames.Format(typeof(T))}>";
 }

@@ -6,19 +6,12 @@ public sealed partial class ReadWriteGuarded<T>
     /// <summary>Runs <paramref name="write"/> on the value while holding the write lock, with no reader or other writer inside.</summary>
     /// <param name="write">Mutates the value. It must not keep a reference to the value.</param>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance (including a write from inside a read).</exception>
     public void Write(Action<T> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        EnterWrite();
-        try
-        {
-            write(_value);
-        }
-        finally
-        {
-            ExitWrite();
-        }
+        RunWrite<ActionBody<T>, NoResult>(new(write), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> with caller state while holding the write lock; with a static lambda this allocates nothing.</summary>
@@ -26,19 +19,12 @@ public sealed partial class ReadWriteGuarded<T>
     /// <param name="state">State passed to <paramref name="write"/>.</param>
     /// <param name="write">Mutates the value. It must not keep a reference to the value.</param>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance (including a write from inside a read).</exception>
     public void Write<TState>(TState state, Action<T, TState> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        EnterWrite();
-        try
-        {
-            write(_value, state);
-        }
-        finally
-        {
-            ExitWrite();
-        }
+        RunWrite<StateActionBody<T, TState>, NoResult>(new(write, state), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> on the value while holding the write lock and returns its result.</summary>
@@ -46,19 +32,12 @@ public sealed partial class ReadWriteGuarded<T>
     /// <param name="write">Mutates the value and computes a result. It must not return the value itself.</param>
     /// <returns>The result of <paramref name="write"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance (including a write from inside a read).</exception>
     public TResult Write<TResult>(Func<T, TResult> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        EnterWrite();
-        try
-        {
-            return write(_value);
-        }
-        finally
-        {
-            ExitWrite();
-        }
+        return RunWrite<FuncBody<T, TResult>, TResult>(new(write), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> with caller state while holding the write lock and returns its result; with a static lambda this allocates nothing.</summary>
@@ -68,39 +47,25 @@ public sealed partial class ReadWriteGuarded<T>
     /// <param name="write">Mutates the value and computes a result. It must not return the value itself.</param>
     /// <returns>The result of <paramref name="write"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance (including a write from inside a read).</exception>
     public TResult Write<TState, TResult>(TState state, Func<T, TState, TResult> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        EnterWrite();
-        try
-        {
-            return write(_value, state);
-        }
-        finally
-        {
-            ExitWrite();
-        }
+        return RunWrite<StateFuncBody<T, TState, TResult>, TResult>(new(write, state), nameof(Write), nameof(write));
     }
 
     /// <summary>Replaces the value with the result of <paramref name="update"/> while holding the write lock; made for immutable values.</summary>
     /// <param name="update">Computes the new value from the current one.</param>
     /// <returns>The new value.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance (including from inside a read).</exception>
     /// <remarks>If <paramref name="update"/> throws, the value is left unchanged.</remarks>
     public T Update(Func<T, T> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        EnterWrite();
-        try
-        {
-            return _value = update(_value);
-        }
-        finally
-        {
-            ExitWrite();
-        }
+        return RunWrite<UpdateBody<T>, T>(new(update), nameof(Update), nameof(update));
     }
 
     /// <summary>Replaces the value with the result of <paramref name="update"/>, given caller state, while holding the write lock.</summary>
@@ -109,20 +74,13 @@ public sealed partial class ReadWriteGuarded<T>
     /// <param name="update">Computes the new value from the current one and the state.</param>
     /// <returns>The new value.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance (including from inside a read).</exception>
     /// <remarks>If <paramref name="update"/> throws, the value is left unchanged.</remarks>
     public T Update<TState>(TState state, Func<T, TState, T> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        EnterWrite();
-        try
-        {
-            return _value = update(_value, state);
-        }
-        finally
-        {
-            ExitWrite();
-        }
+        return RunWrite<StateUpdateBody<T, TState>, T>(new(update, state), nameof(Update), nameof(update));
     }
 
     /// <summary>Runs <paramref name="write"/> if the write lock can be taken within <paramref name="timeout"/>.</summary>
@@ -137,25 +95,12 @@ public sealed partial class ReadWriteGuarded<T>
     /// <paramref name="timeout"/> is negative (including <see cref="Timeout.InfiniteTimeSpan"/>: use <see cref="Write(Action{T})"/>
     /// to wait without a limit) or longer than <see cref="int.MaxValue"/> milliseconds.
     /// </exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance (including from inside a read).</exception>
     public bool TryWrite(Action<T> write, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(write);
         Timeouts.ThrowIfNotFinite(timeout);
-        if (!TryEnter(write: true, (int)timeout.TotalMilliseconds))
-        {
-            return false;
-        }
-
-        try
-        {
-            write(_value);
-        }
-        finally
-        {
-            ExitWrite();
-        }
-
-        return true;
+        return TryRun<ActionBody<T>, NoResult>(new(write), write: true, timeout, nameof(TryWrite), nameof(write), out _);
     }
 }

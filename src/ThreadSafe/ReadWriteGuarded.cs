@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe;
 
@@ -29,8 +30,17 @@ namespace ThreadSafe;
 /// forever, and a read from inside a read could deadlock behind a waiting writer. Members of other
 /// instances may be called from inside a delegate.
 /// </para>
+/// <para>
+/// What a delegate may do: read the value (read delegates) or change it (write and update delegates), call other guards
+/// (nested locking; see <c>ThreadSafe.Diagnostics.LockOrder</c> to check the order), throw (the exception reaches the
+/// caller, the lock is released, and whatever a write delegate changed before throwing stays changed; <c>Update</c>
+/// leaves the value unchanged). What it may not do: be <see langword="async"/> (refused with
+/// <see cref="ArgumentException"/> before the lock is taken, because it would touch the value after the lock is
+/// released: use <see cref="AsyncGuarded{T}"/>), call back into the same instance (<see cref="LockRecursionException"/>),
+/// or never return (writers, and after a waiting writer also readers, then wait for ever).
+/// </para>
 /// </remarks>
-[DebuggerDisplay("ReadWriteGuarded<{typeof(T).Name,nq}>")]
+[DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 public sealed partial class ReadWriteGuarded<T>
 {
     // The writer-preferring reader-writer lock that guards _value: its read side for the read delegates
@@ -42,17 +52,39 @@ public sealed partial class ReadWriteGuarded<T>
     // Guarded by _gate: read under either side, replaced (Update) only under the write side.
     private T _value;
 
+    // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
+    private GuardedDelegateCheck _asyncCheck;
+
+    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
+    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
+    private readonly int _id = GuardedNames.NextId();
+    private readonly string? _name;
+    private readonly string? _lockClass;
+    private string? _defaultName;
+    private LockOrderNode? _orderNode;
+
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
     /// <param name="copy">
     /// Optional function that makes an independent copy of the value; required by <see cref="Snapshot"/>.
     /// It runs while the read lock is held, possibly at the same time as other readers.
     /// </param>
-    public ReadWriteGuarded(T value, Func<T, T>? copy = null)
+    /// <param name="name">Optional name shown in messages, lock-order reports and the debugger; default: the type and a short id.</param>
+    /// <param name="lockClass">
+    /// Optional lock class for lock-order checking (<see cref="LockOrder"/>): guards of one class share one place in the
+    /// order graph, so an order seen with one instance is checked against all. Default: each guard on its own.
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
+    public ReadWriteGuarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
         _value = value;
         _copy = copy;
+        _name = GuardedNames.Validate(name, nameof(name));
+        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
+
+    /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
+    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="Snapshot"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
@@ -65,19 +97,12 @@ public sealed partial class ReadWriteGuarded<T>
     /// <param name="read">Reads the value, possibly at the same time as other readers. It must not mutate the value or keep a reference to it.</param>
     /// <returns>The result of <paramref name="read"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public TResult Read<TResult>(Func<T, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        EnterRead();
-        try
-        {
-            return read(_value);
-        }
-        finally
-        {
-            ExitRead();
-        }
+        return RunRead<FuncBody<T, TResult>, TResult>(new(read), nameof(Read), nameof(read));
     }
 
     /// <summary>Runs <paramref name="read"/> with caller state while holding the read lock; with a static lambda this allocates nothing.</summary>
@@ -87,19 +112,12 @@ public sealed partial class ReadWriteGuarded<T>
     /// <param name="read">Reads the value, possibly at the same time as other readers. It must not mutate the value or keep a reference to it.</param>
     /// <returns>The result of <paramref name="read"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="read"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public TResult Read<TState, TResult>(TState state, Func<T, TState, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        EnterRead();
-        try
-        {
-            return read(_value, state);
-        }
-        finally
-        {
-            ExitRead();
-        }
+        return RunRead<StateFuncBody<T, TState, TResult>, TResult>(new(read, state), nameof(Read), nameof(read));
     }
 
     /// <summary>Runs <paramref name="read"/> if the read lock can be taken within <paramref name="timeout"/>.</summary>
@@ -113,26 +131,13 @@ public sealed partial class ReadWriteGuarded<T>
     /// <paramref name="timeout"/> is negative (including <see cref="Timeout.InfiniteTimeSpan"/>: use <see cref="Read{TResult}(Func{T, TResult})"/>
     /// to wait without a limit) or longer than <see cref="int.MaxValue"/> milliseconds.
     /// </exception>
+    /// <exception cref="ArgumentException">The delegate is <see langword="async"/>: it would run on after the lock is released.</exception>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public bool TryRead<TResult>(Func<T, TResult> read, TimeSpan timeout, [MaybeNullWhen(false)] out TResult result)
     {
         ArgumentNullException.ThrowIfNull(read);
         Timeouts.ThrowIfNotFinite(timeout);
-        if (!TryEnter(write: false, (int)timeout.TotalMilliseconds))
-        {
-            result = default;
-            return false;
-        }
-
-        try
-        {
-            result = read(_value);
-            return true;
-        }
-        finally
-        {
-            ExitRead();
-        }
+        return TryRun<FuncBody<T, TResult>, TResult>(new(read), write: false, timeout, nameof(TryRead), nameof(read), out result);
     }
 
     /// <summary>Returns an independent copy of the value, made by the copy function while holding the read lock.</summary>
@@ -141,13 +146,33 @@ public sealed partial class ReadWriteGuarded<T>
     /// <exception cref="LockRecursionException">Called from inside a delegate of the same instance.</exception>
     public T Snapshot()
     {
-        Func<T, T> copy = _copy ?? throw new InvalidOperationException(
-            $"Snapshot needs a copy function: create the guard with new ReadWriteGuarded<{typeof(T).Name}>(value, copy: v => /* deep copy of v */). " +
-            "Handing out the guarded reference itself would let callers use it without the lock.");
+        Func<T, T> copy = _copy ?? throw GuardedMessages.NoCopyFunction(this, nameof(Snapshot));
+        return RunRead<FuncBody<T, T>, T>(new(copy), nameof(Snapshot), nameof(copy));
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    // The read path of every read delegate: refuse an async delegate before the lock is taken, then run the body
+    // under the read lock.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TResult RunRead<TBody, TResult>(TBody body, string member, string parameterName)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        if (body.MayBeAsync)
+        {
+            _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
+        }
+
+        if (LockOrder.IsOn)
+        {
+            return RunTracked<TBody, TResult>(body, write: false);
+        }
+
         EnterRead();
         try
         {
-            return copy(_value);
+            return body.Invoke(ref _value);
         }
         finally
         {
@@ -155,8 +180,122 @@ public sealed partial class ReadWriteGuarded<T>
         }
     }
 
-    /// <inheritdoc/>
-    public override string ToString() => $"ReadWriteGuarded<{typeof(T).Name}>";
+    // The write path of every write and update delegate, as RunRead with the write lock.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TResult RunWrite<TBody, TResult>(TBody body, string member, string parameterName)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        if (body.MayBeAsync)
+        {
+            _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
+        }
+
+        if (LockOrder.IsOn)
+        {
+            return RunTracked<TBody, TResult>(body, write: true);
+        }
+
+        EnterWrite();
+        try
+        {
+            return body.Invoke(ref _value);
+        }
+        finally
+        {
+            ExitWrite();
+        }
+    }
+
+    // RunRead or RunWrite with lock-order checking on: check the order before waiting, then record the hold.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TResult RunTracked<TBody, TResult>(TBody body, bool write)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        if (HeldLocks.IsHeld(this))
+        {
+            ThrowRecursion();
+        }
+
+        LockOrderTracker.BeforeAcquire(this, OrderNode);
+        if (write)
+        {
+            EnterWrite();
+        }
+        else
+        {
+            EnterRead();
+        }
+
+        return RunHeldTracked<TBody, TResult>(body, write);
+    }
+
+    // Called with the lock held (read or write side): runs the body with the hold recorded, then releases the lock.
+    private TResult RunHeldTracked<TBody, TResult>(TBody body, bool write)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        HeldLock held = LockOrderTracker.Push(this, OrderNode);
+        try
+        {
+            return body.Invoke(ref _value);
+        }
+        finally
+        {
+            LockOrderTracker.Pop(held);
+            if (write)
+            {
+                ExitWrite();
+            }
+            else
+            {
+                ExitRead();
+            }
+        }
+    }
+
+    /// <summary>Gets "write-held", "read-held by N" or "free"; for the debugger (read without the lock).</summary>
+    internal string DebuggerState =>
+        _gate.HasWriter ? "write-held" : _gate.ReaderCount is > 0 and int readers ? $"read-held by {readers}" : "free";
+
+    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
+
+    // TryRead and TryWrite: as RunRead or RunWrite, giving up when the lock is not free within the timeout.
+    private bool TryRun<TBody, TResult>(TBody body, bool write, TimeSpan timeout, string member, string parameterName, out TResult result)
+        where TBody : struct, IGuardedBody<T, TResult>
+    {
+        if (body.MayBeAsync)
+        {
+            _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
+        }
+
+        if (!TryEnter(write, (int)timeout.TotalMilliseconds))
+        {
+            result = default!;
+            return false;
+        }
+
+        if (LockOrder.IsOn)
+        {
+            result = RunHeldTracked<TBody, TResult>(body, write);
+            return true;
+        }
+
+        try
+        {
+            result = body.Invoke(ref _value);
+            return true;
+        }
+        finally
+        {
+            if (write)
+            {
+                ExitWrite();
+            }
+            else
+            {
+                ExitRead();
+            }
+        }
+    }
 
     [DoesNotReturn]
     private void ThrowRecursion() => throw Recursion.Detected(this);

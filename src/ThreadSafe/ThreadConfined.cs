@@ -12,7 +12,8 @@ namespace ThreadSafe;
 /// <para>
 /// The creating thread owns the value. A legitimate transfer is explicit: the owner calls
 /// <see cref="HandOffTo(Thread)"/>, or calls <see cref="Release"/> and the receiving thread calls
-/// <see cref="Claim"/> (or <see cref="TryClaim"/>). While released, nobody may touch the value.
+/// <see cref="Claim"/> (or <see cref="TryClaim"/>). While released, nobody may touch the value. A value whose owner
+/// thread has ended without releasing it can be claimed the same way, so it is never lost.
 /// </para>
 /// <para>
 /// Ownership is tied to a <see cref="Thread"/>, not to an asynchronous flow: after an
@@ -32,7 +33,7 @@ namespace ThreadSafe;
 public sealed class ThreadConfined<T>
 {
     // The owning thread, or null while released. Changed only by Interlocked.CompareExchange: by the
-    // owner (Release, HandOffTo) or, while null, by a claimant (Claim). A thread object, not an id,
+    // owner (Release, HandOffTo) or, while null or an ended thread, by a claimant (Claim). A thread object, not an id,
     // so a recycled managed thread id can never inherit ownership.
     private Thread? _owner;
 
@@ -87,12 +88,17 @@ public sealed class ThreadConfined<T>
         }
     }
 
-    /// <summary>Takes ownership of a released value for the calling thread.</summary>
-    /// <exception cref="InvalidOperationException">The value is not released: a thread (possibly the calling one) owns it.</exception>
+    /// <summary>Takes ownership of a released value, or of a value whose owner thread has ended, for the calling thread.</summary>
+    /// <exception cref="InvalidOperationException">The value is not released: a live thread (possibly the calling one) owns it.</exception>
+    /// <remarks>
+    /// A value whose owner thread ended without releasing it can no longer be touched by its owner, so it is claimable as
+    /// if released. The new owner sees everything the ended thread wrote: its end is observed through
+    /// <see cref="Thread.Join(int)"/>, which orders the ended thread's writes before the claim.
+    /// </remarks>
     public void Claim()
     {
         Thread me = Thread.CurrentThread;
-        Thread? previous = Interlocked.CompareExchange(ref _owner, me, null);
+        Thread? previous = ClaimFromReleasedOrEnded(me);
         if (previous is not null)
         {
             throw new InvalidOperationException(
@@ -102,10 +108,10 @@ public sealed class ThreadConfined<T>
         }
     }
 
-    /// <summary>Takes ownership of a released value for the calling thread if no thread owns it.</summary>
-    /// <returns><see langword="true"/> if the calling thread claimed the value; <see langword="false"/> if a thread (possibly the calling one) already owns it.</returns>
-    /// <remarks>When several threads race to claim a released value, exactly one succeeds.</remarks>
-    public bool TryClaim() => Interlocked.CompareExchange(ref _owner, Thread.CurrentThread, null) is null;
+    /// <summary>Takes ownership of a released value, or of a value whose owner thread has ended, for the calling thread.</summary>
+    /// <returns><see langword="true"/> if the calling thread claimed the value; <see langword="false"/> if a live thread (possibly the calling one) owns it.</returns>
+    /// <remarks>When several threads race to claim a released value (or one whose owner ended), exactly one succeeds.</remarks>
+    public bool TryClaim() => ClaimFromReleasedOrEnded(Thread.CurrentThread) is null;
 
     /// <summary>Transfers ownership directly from the calling (owner) thread to <paramref name="thread"/>.</summary>
     /// <param name="thread">The new owner. It may be the calling thread (no change) or a thread not started yet.</param>
@@ -123,7 +129,34 @@ public sealed class ThreadConfined<T>
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"ThreadConfined<{typeof(T).Name}>";
+    public override string ToString() => $"ThreadConfined<{TypeNames.Format(typeof(T))}>";
+
+    // Claims for me if the value is released or its owner has ended. Returns null on success, otherwise the live owner.
+    // Each attempt is a compare-exchange against the owner just read, so of several racing claimants exactly one wins.
+    private Thread? ClaimFromReleasedOrEnded(Thread me)
+    {
+        Thread? owner = Volatile.Read(ref _owner);
+        while (true)
+        {
+            if (owner is not null && !HasEnded(owner))
+            {
+                return owner;
+            }
+
+            Thread? seen = Interlocked.CompareExchange(ref _owner, me, owner);
+            if (ReferenceEquals(seen, owner))
+            {
+                return null;
+            }
+
+            owner = seen;
+        }
+    }
+
+    // A thread that was started and has finished. Not an unstarted thread (HandOffTo accepts one). Join on a finished
+    // thread returns at once and orders everything it wrote before the caller's next reads.
+    private static bool HasEnded(Thread thread) =>
+        (thread.ThreadState & System.Threading.ThreadState.Stopped) != 0 && thread.Join(0);
 
     private void ThrowIfNotOwner(string action)
     {
@@ -140,6 +173,10 @@ public sealed class ThreadConfined<T>
             ? new InvalidOperationException(
                 $"Thread {Describe(caller)} cannot {action} of {this}: the value is released and has no owner thread. " +
                 "Call Claim() on the thread that should own it first.")
+            : HasEnded(owner)
+            ? new InvalidOperationException(
+                $"Thread {Describe(caller)} cannot {action} of {this}: its owner thread {Describe(owner)} has ended without releasing it. " +
+                "Call Claim() (or TryClaim()) to take it over on this thread first.")
             : new InvalidOperationException(
                 $"Thread {Describe(caller)} cannot {action} of {this}: it is confined to owner thread {Describe(owner)}. " +
                 "Sharing it across threads is the bug this type prevents; transfer it explicitly with HandOffTo(thread), or Release() then Claim().");

@@ -3,4 +3,10 @@
 // Contenders are measured in the same run and quoted as ratios to the baseline (see docs/benchmarks.md).
 using BenchmarkDotNet.Running;
 
+if (args is ["guard-cost", ..])
+{
+    ThreadSafe.Benchmarks.GuardedInterleavedCost.Run();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -123,6 +123,48 @@ public sealed class PoolLeaseTests
         Assert.Equal(1, conn.DisposeCount);
     }
 
+    private sealed class ThrowingOnDispose : IDisposable
+    {
+        public int DisposeCount;
+
+        public void Dispose()
+        {
+            DisposeCount++;
+            throw new InvalidOperationException("dispose failed");
+        }
+    }
+
+    [Fact]
+    public void Dispose_PoolDropsAnObjectWhoseDisposeThrows_DoesNotThrow()
+    {
+        var policy = new DisposablePooledObjectPolicy<ThrowingOnDispose>(() => new ThrowingOnDispose(), reset: _ => false);
+        ObjectPool<ThrowingOnDispose> pool = policy.CreatePool(maximumRetained: 1);
+        PoolLease<ThrowingOnDispose> lease = pool.Rent();
+        ThrowingOnDispose dropped = lease.Value;
+
+        lease.Dispose();
+
+        Assert.Equal(1, dropped.DisposeCount);
+        Assert.True(lease.IsDisposed);
+        lease.Dispose(); // still nothing to do, still no exception
+    }
+
+    [Fact]
+    public void Dispose_PoolReturnThrows_IsContainedAndTheLeaseEnds()
+    {
+        PoolLease<Conn> lease = new ThrowingPool().Rent();
+        lease.Dispose();
+        Assert.True(lease.IsDisposed);
+        Assert.Contains("PoolLease<Conn>", lease.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class ThrowingPool : ObjectPool<Conn>
+    {
+        public override Conn Get() => new();
+
+        public override void Return(Conn obj) => throw new InvalidOperationException("return failed");
+    }
+
     [Fact]
     public void Members_InvalidArguments_ThrowNamingTheArgument()
     {

@@ -180,7 +180,8 @@ public sealed class AsyncGuardedTests
     [Fact]
     public void ToString_NamesTypeArgument()
     {
-        Assert.Equal("AsyncGuarded<Int32>", new AsyncGuarded<int>(0).ToString());
+        Assert.Matches(@"^AsyncGuarded<int>#\d+$", new AsyncGuarded<int>(0).ToString());
+        Assert.Equal("prices", new AsyncGuarded<int>(0, name: "prices").ToString());
     }
 
     [Fact]
@@ -207,8 +208,22 @@ public sealed class AsyncGuardedTests
         var g = new AsyncGuarded<int>(0);
         // One-parameter async lambdas bind to Func<T, Task>: they would run past the lock. Rejected.
         Assert.Equal("write", Assert.Throws<ArgumentException>(() => { _ = g.WriteAsync(async v => await Task.Yield()).AsTask(); }).ParamName);
-        Assert.Equal("read", Assert.Throws<ArgumentException>(() => { _ = g.ReadAsync(v => ValueTask.FromResult(v)).AsTask(); }).ParamName);
-        Assert.Equal("read", Assert.Throws<ArgumentException>(() => { _ = g.ReadAsync(v => new ValueTask()).AsTask(); }).ParamName);
+        Assert.Equal("read", Assert.Throws<ArgumentException>(() => { _ = g.ReadAsync(async v => { await Task.Yield(); return v; }).AsTask(); }).ParamName);
+        Assert.Equal("write", Assert.Throws<ArgumentException>(() => { _ = g.WriteAsync(1, async (v, s) => { await Task.Yield(); return v + s; }).AsTask(); }).ParamName);
+        Assert.Equal("read", Assert.Throws<ArgumentException>(() => { _ = g.ReadAsync(1, async (v, s) => { await Task.Yield(); return v + s; }).AsTask(); }).ParamName);
+        var ex = Assert.Throws<ArgumentException>(() => { _ = g.WriteAsync(async v => await Task.Yield()).AsTask(); });
+        Assert.Contains("AsyncGuarded<int>.WriteAsync", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SyncOverload_NonAsyncDelegateReturningStoredTask_IsAccepted()
+    {
+        var stored = Task.FromResult(5);
+        var g = new AsyncGuarded<Task<int>>(stored);
+        Assert.Same(stored, await g.ReadAsync(t => t));
+        Assert.Same(stored, await g.WriteAsync(t => t));
+        Assert.Equal(default, await new AsyncGuarded<int>(0).ReadAsync(v => new ValueTask()));
+        Assert.Equal(3, await await new AsyncGuarded<int>(3).ReadAsync(v => ValueTask.FromResult(v)));
     }
 
     [Fact]

@@ -15,20 +15,32 @@ public sealed class ThreadConfinedCoyoteTests(ITestOutputHelper output)
                 var confined = new ThreadConfined<int[]>([0]);
                 confined.Value[0] = 7;
                 confined.Release();
+
+                // Claimants stay alive until all have tried: a value whose owner thread has ended is claimable again.
+                using var allTried = new ManualResetEvent(false);
+                int tried = 0;
                 Task<int>[] claimants = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
                 {
+                    int result;
                     try
                     {
                         confined.Claim();
+                        int seen = confined.Value[0];
+                        Specification.Assert(seen == 7, $"The claimant saw {seen}, not the published 7.");
+                        result = Environment.CurrentManagedThreadId;
                     }
                     catch (InvalidOperationException)
                     {
-                        return -1;
+                        result = -1;
                     }
 
-                    int seen = confined.Value[0];
-                    Specification.Assert(seen == 7, $"The claimant saw {seen}, not the published 7.");
-                    return Environment.CurrentManagedThreadId;
+                    if (Interlocked.Increment(ref tried) == 3)
+                    {
+                        allTried.Set();
+                    }
+
+                    allTried.WaitOne();
+                    return result;
                 })).ToArray();
                 int[] results = await Task.WhenAll(claimants);
                 int winners = results.Count(r => r != -1);

@@ -209,4 +209,12 @@ public sealed class GuardedTests
             default: throw new ArgumentOutOfRangeException(nameof(member));
         }
     }
+
+    [Fact]
+    public void ToString_IsTheName_GivenOrTypeAndId()
+    {
+        Assert.Matches(@"^Guarded<List<int>>#\d+$", new Guarded<List<int>>([]).ToString());
+        Assert.Equal("orders", new Guarded<int>(0, name: "orders").Name);
+        Assert.Equal("lockClass", Assert.Throws<ArgumentException>(() => new Guarded<int>(0, lockClass: "")).ParamName);
+    }
 }

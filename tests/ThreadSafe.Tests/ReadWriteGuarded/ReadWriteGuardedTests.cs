@@ -119,7 +119,9 @@ public sealed class ReadWriteGuardedTests
     [Fact]
     public void ToString_NamesTypeAndValueType()
     {
-        Assert.Equal("ReadWriteGuarded<Int32>", new ReadWriteGuarded<int>(0).ToString());
+        Assert.Matches(@"^ReadWriteGuarded<int>#\d+$", new ReadWriteGuarded<int>(0).ToString());
+        Assert.Equal("prices", new ReadWriteGuarded<int>(0, name: "prices").ToString());
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => new ReadWriteGuarded<int>(0, name: " ")).ParamName);
     }
 
     [Fact]

@@ -217,9 +217,11 @@ public sealed class ThreadConfinedTests
     [Fact]
     public void ToString_NamesTypeArgument()
     {
-        Assert.Equal("ThreadConfined<String>", new ThreadConfined<string>("x").ToString());
+        Assert.Equal("ThreadConfined<string>", new ThreadConfined<string>("x").ToString());
     }
 
+    // Claimants stay alive until all have tried: a value whose owner thread has ended is claimable again, so a winner
+    // that ended early would let a later claimant take over legitimately.
     [Fact]
     public void TryClaim_ManyThreadsRace_ExactlyOneWins()
     {
@@ -230,6 +232,8 @@ public sealed class ThreadConfinedTests
             var confined = new ThreadConfined<int>(round);
             confined.Release();
             using var start = new ManualResetEvent(false);
+            using var allTried = new ManualResetEvent(false);
+            int tried = 0;
             var won = new bool[Claimants];
             var threads = new Thread[Claimants];
             for (int i = 0; i < Claimants; i++)
@@ -241,6 +245,13 @@ public sealed class ThreadConfinedTests
                     {
                         won[index] = confined.TryClaim();
                     }
+
+                    if (Interlocked.Increment(ref tried) == Claimants)
+                    {
+                        allTried.Set();
+                    }
+
+                    allTried.WaitOne(Timeout);
                 })
                 { IsBackground = true };
                 threads[i].Start();
