@@ -156,8 +156,10 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             return null;
         }
 
+        // A replay reports the trace it replayed (Coyote records none while replaying).
+        string trace = options.ReproducibleTrace ?? engine.ReproducibleTrace;
         return failing is not null
-            ? new Failure(failing, Complete: true, null, engine.ReproducibleTrace)
-            : new Failure(new Recorded(scenario), Complete: false, string.Join(Environment.NewLine, report.BugReports), engine.ReproducibleTrace);
+            ? new Failure(failing, Complete: true, null, trace)
+            : new Failure(new Recorded(scenario), Complete: false, string.Join(Environment.NewLine, report.BugReports), trace);
     }
 }

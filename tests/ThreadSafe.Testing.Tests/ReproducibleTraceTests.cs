@@ -28,6 +28,7 @@ public sealed class ReproducibleTraceTests(ITestOutputHelper output)
         Assert.Equal(FailureTable(first.Message), FailureTable(replayed.Message));
         Assert.Equal(first.Scenario.ToString(), replayed.Scenario!.ToString());
         Assert.Equal(1, replayed.Attempts);
+        Assert.Equal(first.CoyoteTrace, replayed.CoyoteTrace);
     }
 
     [Fact]
