@@ -26,8 +26,20 @@ catch (ConcurrencyTestException ex)
 {
     Console.WriteLine("[ok]   The broken HitCounter is caught, as expected. The report a test would show:");
     Console.WriteLine();
-    Console.WriteLine(ex.Message[..ex.Message.IndexOf("Coyote reproducible trace", StringComparison.Ordinal)].TrimEnd());
+    Console.WriteLine(ex.Message[..ex.Message.IndexOf("Replay this schedule", StringComparison.Ordinal)].TrimEnd());
     Console.WriteLine();
+
+    // The printed trace replays the failing schedule of the shrunk scenario, once.
+    try
+    {
+        Spec(atomic: false).CheckScenarioSystematic(ex.Scenario!, options with { ReproducibleTrace = ex.CoyoteTrace });
+        Console.WriteLine("[FAIL] Replaying the trace did not reproduce the failure.");
+        exitCode = 1;
+    }
+    catch (ConcurrencyTestException replayed) when (replayed.Scenario?.ToString() == ex.Scenario?.ToString())
+    {
+        Console.WriteLine("[ok]   Replaying its Coyote trace (LinearizabilityOptions.ReproducibleTrace) gives the same failure.");
+    }
 }
 
 try

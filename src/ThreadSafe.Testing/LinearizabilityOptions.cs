@@ -39,6 +39,13 @@ public sealed record LinearizabilityOptions
     /// <summary>Gets how many candidate scenarios shrinking may try after a failure. Default 200; 0 disables shrinking.</summary>
     public int MaxShrinkAttempts { get; init; } = 200;
 
+    /// <summary>
+    /// Gets how many times stress-mode shrinking runs each smaller candidate scenario (each time <see cref="RunsPerScenario"/>
+    /// runs, with other timing jitter) before judging that it passes: on real threads a race that failed the larger scenario
+    /// often needs several tries to show in a smaller one. Systematic mode explores each candidate once. Default 3; 1 to 20.
+    /// </summary>
+    public int ShrinkTries { get; init; } = 3;
+
     /// <summary>Gets how long each part of one stress run of a scenario (the sequential prefix, the parallel part, the sequential suffix) may take before the run fails as a hang. Default 10 seconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -47,6 +54,23 @@ public sealed record LinearizabilityOptions
     /// makes more interleavings show up on real threads. Default <see langword="true"/>.
     /// </summary>
     public bool Jitter { get; init; } = true;
+
+    /// <summary>
+    /// Gets the names of assemblies (e.g. <c>"Some.Library"</c>) that systematic mode may run without Coyote
+    /// rewriting. Coyote controls none of their locks and tasks, so races inside them are not explored: name only
+    /// assemblies that run no concurrent code under test. Default: none, and systematic mode refuses to run when
+    /// an assembly the specification's code can reach is not rewritten.
+    /// </summary>
+    public IReadOnlyCollection<string> UncontrolledAssemblies { get; init; } = [];
+
+    /// <summary>
+    /// Gets a Coyote reproducible trace to replay (<see cref="ConcurrencyTestException.CoyoteTrace"/> of a systematic-mode
+    /// failure, printed in its message), or <see langword="null"/> to explore. With a trace,
+    /// <see cref="LinearizabilitySpec{TSut, TModel}.CheckScenarioSystematic"/> runs the failure's scenario
+    /// (<see cref="ConcurrencyTestException.Scenario"/>) once on the recorded schedule, without shrinking, and reports the same
+    /// failure; <see cref="LinearizabilitySpec{TSut, TModel}.CheckSystematic"/> refuses it (a trace belongs to one scenario).
+    /// </summary>
+    public string? ReproducibleTrace { get; init; }
 
     /// <summary>Gets a sink for progress lines (e.g. xunit's <c>ITestOutputHelper.WriteLine</c>); <see langword="null"/> for none.</summary>
     public Action<string>? Log { get; init; }
@@ -66,6 +90,13 @@ public sealed record LinearizabilityOptions
         Check(MaxSuffix is >= 0 and <= 8, MaxSuffix, "MaxSuffix must be 0 to 8.");
         Check(MaxPrefix + MaxSuffix + (MaxThreads * MaxOperationsPerThread) <= 64, MaxThreads, "A scenario may have at most 64 calls in all.");
         Check(MaxShrinkAttempts >= 0, MaxShrinkAttempts, "MaxShrinkAttempts must not be negative.");
+        Check(ShrinkTries is >= 1 and <= 20, ShrinkTries, "ShrinkTries must be 1 to 20.");
+        if (UncontrolledAssemblies is null)
+        {
+            throw new ArgumentNullException(paramName, "UncontrolledAssemblies must not be null.");
+        }
+
+        Check(ReproducibleTrace is null || !string.IsNullOrWhiteSpace(ReproducibleTrace), ReproducibleTrace ?? string.Empty, "ReproducibleTrace must be null or a trace.");
         Check(Timeout > TimeSpan.Zero && Timeout.TotalMilliseconds <= int.MaxValue, Timeout, "Timeout must be positive and finite.");
 
         void Check(bool ok, object value, string message)

@@ -119,7 +119,9 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             if (failure is not null)
             {
                 Scenario original = failure.Run.Scenario.Scenario;
-                failure = Shrink(failure, mode, options);
+
+                // A replayed trace belongs to this scenario only: shrinking would explore other schedules.
+                failure = options.ReproducibleTrace is null ? Shrink(failure, mode, options) : failure;
                 throw Report(failure, options, attempts, generatedNumber, original);
             }
         }
@@ -129,10 +131,11 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             $"{mode}: {Scenario.Plural(number, "scenario")}, {Scenario.Plural((int)Math.Min(attempts, int.MaxValue), mode == Mode.Stress ? "run" : "schedule")}, all linearizable (seed {options.Seed})."));
     }
 
-    private Failure? Explore(Resolved scenario, Mode mode, LinearizabilityOptions options, ref long attempts) =>
-        mode == Mode.Stress ? ExploreStress(scenario, options, ref attempts) : ExploreSystematic(scenario, options, ref attempts);
+    private Failure? Explore(Resolved scenario, Mode mode, LinearizabilityOptions options, ref long attempts, int round = 0) =>
+        mode == Mode.Stress ? ExploreStress(scenario, options, round, ref attempts) : ExploreSystematic(scenario, options, round, ref attempts);
 
-    private Failure? ExploreStress(Resolved scenario, LinearizabilityOptions options, ref long attempts)
+    // Round r > 0 (a retry while shrinking) runs with other jitter: the same jitter would repeat the same timings.
+    private Failure? ExploreStress(Resolved scenario, LinearizabilityOptions options, int round, ref long attempts)
     {
         var checker = new LinearizabilityChecker<TSut, TModel>(_operations, _modelEquality);
         for (int r = 0; r < options.RunsPerScenario; r++)
@@ -141,7 +144,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             Recorded run;
             try
             {
-                run = RunOnThreads(scenario, options.Timeout, options.Jitter, r);
+                run = RunOnThreads(scenario, options.Timeout, options.Jitter, (round * options.RunsPerScenario) + r);
             }
             catch (ConcurrencyTestException hang)
             {
@@ -178,8 +181,16 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
                     continue;
                 }
 
-                long ignored = 0;
-                Failure? found = Explore(resolved, mode, options, ref ignored);
+                // On real threads a race that failed the larger scenario may need several tries to show in a
+                // smaller one: each candidate gets ShrinkTries. Systematic mode explores each candidate once
+                // (its schedules from the seed are reliable enough, and its reports stay repeatable).
+                Failure? found = null;
+                int tries = mode == Mode.Stress ? options.ShrinkTries : 1;
+                for (int round = 0; round < tries && found is not { Complete: true }; round++)
+                {
+                    long ignored = 0;
+                    found = Explore(resolved, mode, options, ref ignored, round);
+                }
 
                 // A hang found while shrinking is not a smaller linearizability failure: keep the table.
                 if (found is { Complete: true })
@@ -227,7 +238,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         text.AppendLine(CultureInfo.InvariantCulture, $"Replay: new LinearizabilityOptions {{ Seed = {options.Seed} }}.");
         if (failure.CoyoteTrace is not null)
         {
-            text.AppendLine("Coyote reproducible trace (replay it with Microsoft.Coyote's Configuration.WithReproducibleTrace):");
+            text.AppendLine("Replay this schedule: spec.CheckScenarioSystematic(exception.Scenario, options with { ReproducibleTrace = exception.CoyoteTrace }), the trace being:");
             text.AppendLine(failure.CoyoteTrace);
         }
 

@@ -133,7 +133,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     {
         var run = new Recorded(scenario);
         var clock = new Clock();
-        TSut sut = _createObject();
+        TSut sut = CreateObjectForSystematic();
         RunSequential(scenario.Prefix, run.Prefix, sut, clock);
         var tasks = new Task[scenario.Threads.Length];
         for (int t = 0; t < tasks.Length; t++)

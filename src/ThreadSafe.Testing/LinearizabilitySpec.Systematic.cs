@@ -30,11 +30,21 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     public void CheckSystematic(LinearizabilityOptions? options = null)
     {
         options = Prepare(options);
-        EnsureRewritten();
+        if (options.ReproducibleTrace is not null)
+        {
+            throw new ArgumentException(
+                "A reproducible trace belongs to one scenario: replay it with CheckScenarioSystematic(exception.Scenario, options), not CheckSystematic.",
+                nameof(options));
+        }
+
+        EnsureRewritten(options);
         Drive(Generate(options), Mode.Systematic, options);
     }
 
-    /// <summary>Systematic mode on one given scenario: Coyote explores <see cref="LinearizabilityOptions.IterationsPerScenario"/> schedules.</summary>
+    /// <summary>
+    /// Systematic mode on one given scenario: Coyote explores <see cref="LinearizabilityOptions.IterationsPerScenario"/> schedules,
+    /// or, with <see cref="LinearizabilityOptions.ReproducibleTrace"/>, replays that one schedule.
+    /// </summary>
     /// <param name="scenario">The scenario; its operation names must be registered.</param>
     /// <param name="options">Seed and counts; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="scenario"/> is <see langword="null"/>.</exception>
@@ -45,53 +55,84 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     {
         options = Prepare(options);
         Resolved resolved = Resolve(scenario);
-        EnsureRewritten();
+        EnsureRewritten(options);
         Drive([(resolved, null)], Mode.Systematic, options);
     }
 
-    private void EnsureRewritten()
+    // Refuses to run when code the spec can reach is not rewritten: Coyote would explore nothing in it and pass.
+    private void EnsureRewritten(LinearizabilityOptions options)
     {
-        var assemblies = new HashSet<Assembly>(_userAssemblies) { typeof(LinearizabilitySpec<TSut, TModel>).Assembly };
-        string[] missing = assemblies
-            .Where(a => !IsFramework(a) && !RewritingEngine.IsAssemblyRewritten(a))
-            .Select(a => a.GetName().Name ?? a.FullName ?? "?")
-            .OrderBy(n => n, StringComparer.Ordinal)
-            .ToArray();
+        var roots = new HashSet<Assembly>(_userAssemblies) { typeof(LinearizabilitySpec<TSut, TModel>).Assembly };
+        string[] missing = RewriteGuard.FindNotRewritten(roots, options.UncontrolledAssemblies);
         if (missing.Length > 0)
         {
-            throw new InvalidOperationException(
-                $"Systematic mode needs Coyote-rewritten assemblies, but these are not rewritten: {string.Join(", ", missing)}. " +
-                "Without rewriting, Coyote controls none of their locks and tasks: it would report false deadlocks and miss real races, so the check refuses to run. " +
-                "Fix: after Build, run 'dotnet <nuget>/microsoft.coyote.tool/1.7.11/tools/net8.0/coyote.dll rewrite <assembly>' on the test assembly, " +
-                "ThreadSafe.Testing.dll and the assemblies under test in the output folder (see docs/testing.md, 'Setting up Coyote rewriting', " +
-                "for the MSBuild target that does it on every build). Stress mode (Check) needs no rewriting.");
+            throw new InvalidOperationException(RewriteGuard.Refusal(missing));
         }
     }
 
-    private static bool IsFramework(Assembly assembly)
+    // The object under test in systematic mode. Its runtime type (e.g. behind an interface, made by a factory in
+    // another assembly) runs under Coyote too, so it is checked for rewriting after the engine ran: checking it here,
+    // inside the Coyote test, would add scheduling points to the first iteration only, and a replayed trace would diverge.
+    private TSut CreateObjectForSystematic()
     {
-        string name = assembly.GetName().Name ?? string.Empty;
-        return name.StartsWith("System", StringComparison.Ordinal)
-            || name.StartsWith("Microsoft.", StringComparison.Ordinal)
-            || name is "mscorlib" or "netstandard" or "FSharp.Core" or "FsCheck";
+        TSut sut = _createObject();
+        _systematicObjectType = sut?.GetType();
+        return sut;
     }
 
-    private Failure? ExploreSystematic(Resolved scenario, LinearizabilityOptions options, ref long attempts)
+    // Refuses a run whose object under test has a runtime type that reaches an assembly that is not rewritten.
+    private void EnsureRuntimeTypeRewritten(LinearizabilityOptions options)
+    {
+        if (_systematicObjectType is not Type type || !_checkedRuntimeTypes.TryAdd(type, 0))
+        {
+            return;
+        }
+
+        var roots = new HashSet<Assembly>();
+        AddAssemblies(type, roots);
+        string[] missing = RewriteGuard.FindNotRewritten(roots, options.UncontrolledAssemblies);
+        if (missing.Length > 0)
+        {
+            _checkedRuntimeTypes.TryRemove(type, out _);
+            throw new InvalidOperationException(RewriteGuard.Refusal(missing));
+        }
+    }
+
+    private static void AddAssemblies(Type type, HashSet<Assembly> into)
+    {
+        for (Type? t = type; t is not null; t = t.BaseType)
+        {
+            into.Add(t.Assembly);
+            foreach (Type argument in t.IsGenericType ? t.GetGenericArguments() : [])
+            {
+                AddAssemblies(argument, into);
+            }
+        }
+    }
+
+    // Round r > 0 explores from another seed (the same seed would repeat the same schedules).
+    private Failure? ExploreSystematic(Resolved scenario, LinearizabilityOptions options, int round, ref long attempts)
     {
         var checker = new LinearizabilityChecker<TSut, TModel>(_operations, _modelEquality);
         Recorded? failing = null;
         Configuration configuration = Configuration.Create()
             .WithTestingIterations((uint)options.IterationsPerScenario)
-            .WithRandomGeneratorSeed(unchecked((uint)options.Seed))
+            .WithRandomGeneratorSeed(unchecked((uint)(options.Seed + (ulong)round)))
             .WithMaxSchedulingSteps(10_000)
             .WithVerbosityEnabled(VerbosityLevel.None)
             .WithTelemetryEnabled(false)
             .WithAtomicOperationRaceCheckingEnabled(true)
             .WithVolatileOperationRaceCheckingEnabled(true)
             .WithCollectionAccessRaceCheckingEnabled(true);
+        if (options.ReproducibleTrace is not null)
+        {
+            configuration = configuration.WithReproducibleTrace(options.ReproducibleTrace);
+        }
+
         using TestingEngine engine = TestingEngine.Create(configuration, async () =>
         {
             Recorded run = await RunOnTasksAsync(scenario).ConfigureAwait(false);
+
             if (!IsLinearizable(checker, run))
             {
                 failing = run;
@@ -103,6 +144,10 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         using var quiet = new TextWriterLogger(TextWriter.Null, VerbosityLevel.None);
         engine.SetLogger(quiet);
         engine.Run();
+
+        // A refusal outranks whatever Coyote reported: with uncontrolled code, a pass and a failure mean nothing.
+        EnsureRuntimeTypeRewritten(options);
+
         TestReport report = engine.TestReport;
         int explored = report.NumOfExploredFairPaths + report.NumOfExploredUnfairPaths;
         attempts += Math.Max(explored, 1);
@@ -111,8 +156,10 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             return null;
         }
 
+        // A replay reports the trace it replayed (Coyote records none while replaying).
+        string trace = options.ReproducibleTrace ?? engine.ReproducibleTrace;
         return failing is not null
-            ? new Failure(failing, Complete: true, null, engine.ReproducibleTrace)
-            : new Failure(new Recorded(scenario), Complete: false, string.Join(Environment.NewLine, report.BugReports), engine.ReproducibleTrace);
+            ? new Failure(failing, Complete: true, null, trace)
+            : new Failure(new Recorded(scenario), Complete: false, string.Join(Environment.NewLine, report.BugReports), trace);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using FsCheck;
 using FsCheck.Fluent;
@@ -34,6 +35,12 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
 
     // Assemblies whose code runs in a scenario: systematic mode requires them to be rewritten.
     private readonly HashSet<Assembly> _userAssemblies = [];
+
+    // Runtime types of objects under test already checked for rewriting in systematic mode.
+    private readonly ConcurrentDictionary<Type, byte> _checkedRuntimeTypes = new();
+
+    // The runtime type of the last object created in systematic mode (a plain write: no Coyote scheduling point).
+    private Type? _systematicObjectType;
 
     /// <summary>Creates a specification.</summary>
     /// <param name="createObject">Creates a fresh object under test; called once per run. An object that is <see cref="IAsyncDisposable"/> (or else <see cref="IDisposable"/>) is disposed after the run's last call, so objects that own threads or tasks stop them.</param>
@@ -212,6 +219,11 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         if (code.Method.DeclaringType is Type type)
         {
             Remember(type);
+        }
+
+        if (code.Target is not null)
+        {
+            Remember(code.Target.GetType());
         }
     }
 

@@ -40,14 +40,12 @@ public sealed class LinearizabilitySpecTests
     }
 
     [Fact]
-    public void CheckSystematic_AssemblyNotRewritten_FailsLoudlyInsteadOfReportingFalseDeadlocks()
+    public void CheckSystematic_ObjectFromTestTooling_IsNotRequiredToBeRewritten()
     {
-        // xunit.core.dll is not rewritten, and the object under test comes from it.
+        // xunit.core.dll is a test framework: never rewritten by the package's targets, and not required to be.
         var spec = new LinearizabilitySpec<FactAttribute, int>(() => new FactAttribute(), () => 0)
             .Operation("Skip", f => f.Skip, m => ((string?)null, m));
-        InvalidOperationException ex = Assert.Throws<InvalidOperationException>(() => spec.CheckSystematic());
-        Assert.Contains("not rewritten: xunit.core", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("coyote.dll rewrite", ex.Message, StringComparison.Ordinal);
+        spec.CheckSystematic(new LinearizabilityOptions { Scenarios = 2, IterationsPerScenario = 5 });
     }
 
     [Fact]
