@@ -64,6 +64,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
         Name = name;
         ReadConnections = options.ReadConnections;
         Synchronous = options.Synchronous;
+        MaxCommitDelay = options.MaxCommitDelay;
         _tag = SqliteDatabaseMetrics.Tag(name);
         _readConnectionString = readConnectionString;
         _readPragmas = readPragmas;
@@ -76,6 +77,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
                 Name = name,
                 Capacity = options.Capacity,
                 MaxBatchSize = options.MaxBatchSize,
+                MaxCommitDelay = options.MaxCommitDelay,
                 BeginBatch = static c => ((WriteConnection)c).BeginBatch(),
                 BeginWrite = static c => ((WriteConnection)c).BeginWrite(),
                 EndWrite = static c => ((WriteConnection)c).EndWrite(),
@@ -94,6 +96,9 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
 
     /// <summary>Gets the largest number of read-only connections open at once (reads beyond that wait for one).</summary>
     public int ReadConnections { get; }
+
+    /// <summary>Gets how long the writer may hold back a batch that is not full while other submitters are active (see <see cref="SqliteDatabaseOptions.MaxCommitDelay"/>).</summary>
+    public TimeSpan MaxCommitDelay { get; }
 
     /// <summary>Gets the durability of an acknowledged write.</summary>
     public SqliteSynchronousMode Synchronous { get; }

@@ -8,6 +8,7 @@ public sealed class SqliteDatabaseOptions
     private int _maxBatchSize = 256;
     private int _capacity = 1024;
     private TimeSpan _busyTimeout = TimeSpan.FromSeconds(5);
+    private TimeSpan _maxCommitDelay = TimeSpan.Zero;
     private SqliteSynchronousMode _synchronous = SqliteSynchronousMode.Full;
 
     /// <summary>
@@ -79,6 +80,34 @@ public sealed class SqliteDatabaseOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _maxBatchSize = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how long the writer may hold back a batch that is not full, waiting for more writes to join it before
+    /// it begins and commits the batch. Defaults to <see cref="TimeSpan.Zero"/> (off).
+    /// </summary>
+    /// <remarks>
+    /// Like PostgreSQL's <c>commit_delay</c> with <c>commit_siblings</c>: the writer waits only while other submitters are
+    /// active (the batch, or the one just before, held more than one write), so a lone caller is never delayed, and the
+    /// wait ends early when the batch fills up (<see cref="MaxBatchSize"/>) or the database is completed. It helps when
+    /// many callers each await their own write and a commit costs a disk flush (<see cref="SqliteSynchronousMode.Full"/>):
+    /// a delay of about one commit's duration (a few milliseconds) lets the callers acknowledged by one commit put their
+    /// next writes into the next batch. It costs each write up to the delay in latency. See
+    /// <see cref="SingleWriterOptions{TResource}.MaxCommitDelay"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
+    public TimeSpan MaxCommitDelay
+    {
+        get => _maxCommitDelay;
+        set
+        {
+            if (value < TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxCommitDelay must be between zero and int.MaxValue milliseconds.");
+            }
+
+            _maxCommitDelay = value;
         }
     }
 
