@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using ThreadSafe;
+using ThreadSafe.Sqlite;
 
 namespace SqliteWriter;
 
-/// <summary>A WAL database file in a temporary folder, and the connections the sample uses on it.</summary>
+/// <summary>A WAL database file in a temporary folder, plain connections for the naive ways, and SQL helpers.</summary>
 internal sealed class Database : IDisposable
 {
     public Database(string name)
@@ -21,39 +21,16 @@ internal sealed class Database : IDisposable
 
     public string Path_ { get; }
 
-    // Pooling=False: the sample pools read connections itself (ObjectPool leases) and must be able to delete the file.
+    /// <summary>Opens the same file as a <see cref="SqliteDatabase"/> (after the plain set-up connection closed).</summary>
+    public SqliteDatabase OpenDatabase(SqliteDatabaseOptions? options = null) => SqliteDatabase.Open(Path_, options);
+
+    // Pooling=False: the sample must be able to delete the file.
     public SqliteConnection OpenWrite()
     {
         var connection = new SqliteConnection($"Data Source={Path_};Pooling=False");
         connection.Open();
         Run(connection, "PRAGMA synchronous=FULL;");
         return connection;
-    }
-
-    public SqliteConnection OpenReadOnly()
-    {
-        var connection = new SqliteConnection($"Data Source={Path_};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        return connection;
-    }
-
-    /// <summary>The write side: one writer thread owns the connection; batches are one IMMEDIATE transaction, each write a savepoint.</summary>
-    public SingleWriter<SqliteConnection> CreateWriter(int maxBatchSize, string name)
-    {
-        var options = new SingleWriterOptions<SqliteConnection>
-        {
-            Name = name,
-            MaxBatchSize = maxBatchSize,
-            Capacity = 4096,
-            BeginBatch = c => Run(c, "BEGIN IMMEDIATE;"),
-            BeginWrite = c => Run(c, "SAVEPOINT w;"),
-            EndWrite = c => Run(c, "RELEASE w;"),
-            RollbackWrite = c => Run(c, "ROLLBACK TO w; RELEASE w;"),
-            CommitBatch = c => Run(c, "COMMIT;"),
-            RollbackBatch = c => Run(c, "ROLLBACK;"),
-            OnError = ex => Console.Error.WriteLine($"writer error: {ex.Message}"),
-        };
-        return new SingleWriter<SqliteConnection>(OpenWrite, options);
     }
 
     public static void Insert(SqliteConnection connection, int submitter, int seq)
@@ -74,7 +51,7 @@ internal sealed class Database : IDisposable
     public static void Run(SqliteConnection connection, string sql) => Cached(connection, sql).ExecuteNonQuery();
 
     // One prepared command per connection and SQL text. A connection is used by one thread at a time (the writer thread,
-    // a naive worker, or the holder of a read lease), so its inner dictionary needs no lock; the table itself is thread-safe.
+    // a naive worker, or the read that holds it), so its inner dictionary needs no lock; the table itself is thread-safe.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Statements = new();
 
     private static SqliteCommand Cached(SqliteConnection connection, string sql)

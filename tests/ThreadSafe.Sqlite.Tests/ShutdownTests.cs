@@ -1,0 +1,113 @@
+namespace ThreadSafe.Sqlite.Tests;
+
+public sealed class ShutdownTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task CompleteAsync_CommitsAcceptedWrites_Checkpoints_AndClosesEveryConnection()
+    {
+        SqliteDatabase db = _temp.OpenWithTable();
+        for (int i = 0; i < 100; i++)
+        {
+            int id = i;
+            db.Post(c => TempFolder.Insert(c, id));
+        }
+
+        await db.ReadAsync(c => TempFolder.Count(c));
+        await db.CompleteAsync().WaitAsync(TempFolder.Timeout);
+
+        string wal = _temp.File() + "-wal";
+        Assert.True(!File.Exists(wal) || new FileInfo(wal).Length == 0, "the WAL was checkpointed into the database file");
+        File.Move(_temp.File(), _temp.File("moved.db")); // every connection is closed, so nothing holds the file
+        using var reopened = _temp.Reopen("moved.db");
+        Assert.Equal(100L, TempFolder.Count(reopened));
+        Assert.Equal("ok", TempFolder.Scalar(reopened, "PRAGMA integrity_check;"));
+    }
+
+    [Fact]
+    public async Task CallsAfterCompletion_ThrowObjectDisposedException()
+    {
+        SqliteDatabase db = _temp.OpenWithTable();
+        await db.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => db.WriteAsync(c => 1));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => db.WriteAsync(_ => { }));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => db.ReadAsync(c => 1));
+        Assert.Throws<ObjectDisposedException>(() => db.Write(c => 1));
+        Assert.Throws<ObjectDisposedException>(() => db.Post(_ => { }));
+        Assert.Throws<ObjectDisposedException>(() => db.Read(c => 1));
+        await db.CompleteAsync(); // idempotent
+        await db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WithWritesAndReadsInFlight_CommitsAcceptedWrites_FinishesRunningReads_AndRefusesWaitingReads()
+    {
+        SqliteDatabase db = _temp.OpenWithTable(new SqliteDatabaseOptions { ReadConnections = 1 });
+        using var releaseRead = new ManualResetEventSlim();
+        using var readInside = new ManualResetEventSlim();
+        using var releaseWrite = new ManualResetEventSlim();
+        using var writeInside = new ManualResetEventSlim();
+
+        Task<long> runningRead = db.ReadAsync(c =>
+        {
+            readInside.Set();
+            Assert.True(releaseRead.Wait(TempFolder.Timeout));
+            return TempFolder.Count(c);
+        });
+        Assert.True(readInside.Wait(TempFolder.Timeout));
+        Task<long> waitingRead = db.ReadAsync(c => TempFolder.Count(c)); // no free read connection
+        Task runningWrite = db.WriteAsync(c =>
+        {
+            writeInside.Set();
+            Assert.True(releaseWrite.Wait(TempFolder.Timeout));
+            TempFolder.Insert(c, 1);
+        });
+        Assert.True(writeInside.Wait(TempFolder.Timeout));
+        Task[] queuedWrites = [.. Enumerable.Range(2, 50).Select(i => db.WriteAsync(c => TempFolder.Insert(c, i)))];
+
+        Task disposing = db.DisposeAsync().AsTask();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waitingRead).WaitAsync(TempFolder.Timeout);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => db.WriteAsync(c => TempFolder.Insert(c, 1000)));
+        Assert.False(disposing.IsCompleted, "disposal waits for the running read");
+        releaseRead.Set();
+        releaseWrite.Set();
+        await disposing.WaitAsync(TempFolder.Timeout);
+
+        Assert.Equal(0L, await runningRead);
+        await runningWrite;
+        await Task.WhenAll(queuedWrites);
+        using var reopened = _temp.Reopen();
+        Assert.Equal(51L, TempFolder.Count(reopened));
+    }
+
+    [Fact]
+    public async Task CompleteAsync_TokenStopsTheWaitOnly_TheShutdownGoesOn()
+    {
+        SqliteDatabase db = _temp.OpenWithTable();
+        using var release = new ManualResetEventSlim();
+        using var inside = new ManualResetEventSlim();
+        Task slow = db.WriteAsync(c =>
+        {
+            inside.Set();
+            Assert.True(release.Wait(TempFolder.Timeout));
+            TempFolder.Insert(c, 1);
+        });
+        Assert.True(inside.Wait(TempFolder.Timeout));
+        using var cancel = new CancellationTokenSource();
+
+        Task waiting = db.CompleteAsync(cancel.Token);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Throws<ObjectDisposedException>(() => db.Post(_ => { }));
+        release.Set();
+        await db.CompleteAsync().WaitAsync(TempFolder.Timeout);
+
+        await slow;
+        using var reopened = _temp.Reopen();
+        Assert.Equal(1L, TempFolder.Count(reopened));
+    }
+}
