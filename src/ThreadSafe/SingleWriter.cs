@@ -148,7 +148,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <see cref="InvalidOperationException"/> if the writer is completing or could not open its resource.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
     /// <remarks>Called on the writer thread (from inside a write), the write runs inline, as part of the enclosing write.</remarks>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task<TResult> ExecuteAsync<TResult>(Func<TResource, TResult> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -179,7 +178,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <see cref="InvalidOperationException"/> if the writer is completing or could not open its resource.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
     /// <remarks>Called on the writer thread (from inside a write), the write runs inline, as part of the enclosing write.</remarks>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task ExecuteAsync(Action<TResource> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -283,7 +281,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         return item.Task;
     }
 
-    private Exception? RejectionLocked()
+    private InvalidOperationException? RejectionLocked()
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
         if (_openError is not null)
