@@ -22,7 +22,6 @@ public sealed partial class SqliteDatabase
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> delegate or returns a task.</exception>
     /// <remarks>Called from inside a write, it runs inline, at once, in a nested savepoint (if it throws, only its own changes are undone); its task then completes before the enclosing batch commits.</remarks>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task<T> WriteAsync<T>(Func<SqliteConnection, T> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -36,7 +35,6 @@ public sealed partial class SqliteDatabase
     /// <returns>A task that completes after the batch's <c>COMMIT</c>, or faults as described for <see cref="WriteAsync{T}"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method.</exception>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task WriteAsync(Action<SqliteConnection> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -54,7 +52,6 @@ public sealed partial class SqliteDatabase
     /// <exception cref="ObjectDisposedException">The database is shutting down.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before the write started.</exception>
     /// <remarks>Any exception of the write or of its batch's <c>COMMIT</c> is rethrown. Called from inside a write, it runs inline.</remarks>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token; the delegate type decides the overload.")]
     public T Write<T>(Func<SqliteConnection, T> write, CancellationToken cancellationToken = default) =>
         WriteAsync(write, cancellationToken).GetAwaiter().GetResult();
 
@@ -65,7 +62,6 @@ public sealed partial class SqliteDatabase
     /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method.</exception>
     /// <exception cref="ObjectDisposedException">The database is shutting down.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before the write started.</exception>
-    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token; the delegate type decides the overload.")]
     public void Write(Action<SqliteConnection> write, CancellationToken cancellationToken = default) =>
         WriteAsync(write, cancellationToken).GetAwaiter().GetResult();
 

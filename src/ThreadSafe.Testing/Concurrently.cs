@@ -94,9 +94,7 @@ public static class Concurrently
                 {
                     body(index);
                 }
-#pragma warning disable CA1031 // Every exception of the body is collected and reported.
                 catch (Exception ex)
-#pragma warning restore CA1031
                 {
                     // Each thread writes only its own slot; Join publishes it to the starter.
                     errors[index] = ex;
@@ -158,7 +156,7 @@ public static class Concurrently
             {
                 await start.Task.ConfigureAwait(false);
                 await body(index).ConfigureAwait(false);
-            });
+            }, CancellationToken.None);
         }
 
         // Every task's continuation is queued at once when the gate opens.
@@ -174,9 +172,7 @@ public static class Concurrently
             var stuck = Enumerable.Range(0, n).Where(i => !tasks[i].IsCompleted).ToList();
             throw TimedOut(options, repetition, stuck, "task", Errors(tasks));
         }
-#pragma warning disable CA1031 // The per-task exceptions are gathered below.
         catch (Exception) when (all.IsCompleted)
-#pragma warning restore CA1031
         {
         }
 

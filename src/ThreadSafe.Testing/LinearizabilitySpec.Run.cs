@@ -47,9 +47,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         {
             slot.Result = op.Run(sut, argument);
         }
-#pragma warning disable CA1031 // The exception is the call's recorded outcome.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             slot.Result = new Thrown(ex);
         }
@@ -74,9 +72,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         {
             if (jitter is not null)
             {
-#pragma warning disable CA5394 // Timing noise, not security.
                 Thread.SpinWait(jitter.Next(0, 64));
-#pragma warning restore CA5394
             }
 
             slots[k].Operation = calls[k].Operation;

@@ -202,6 +202,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             ? equal(expected, actual)
             : ValueText.DefaultEquals(expected, actual);
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208:Instantiate argument exceptions correctly", Justification = "Reported as the 'name' argument of the public method that registered the operation.")]
     private LinearizabilitySpec<TSut, TModel> Add(OperationDefinition<TSut, TModel> operation)
     {
         ArgumentException.ThrowIfNullOrEmpty(operation.Name, "name");

@@ -1,6 +1,5 @@
 // Every overload ends with an optional CancellationToken, the BCL convention for async APIs; the overloads
 // differ in their delegate types, so adding more later cannot make an existing call ambiguous.
-#pragma warning disable RS0026 // Do not add multiple public overloads with optional parameters
 
 namespace ThreadSafe;
 

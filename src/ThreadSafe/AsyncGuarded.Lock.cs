@@ -88,9 +88,7 @@ public sealed partial class AsyncGuarded<T>
         {
             return new ValueTask<TResult>(RunSync<TBody, TResult>(body));
         }
-#pragma warning disable CA1031 // The delegate's exception belongs in the returned task, as for an async method.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             return ValueTask.FromException<TResult>(ex);
         }
@@ -122,9 +120,7 @@ public sealed partial class AsyncGuarded<T>
             RunSyncVoid(body);
             return default;
         }
-#pragma warning disable CA1031 // The delegate's exception belongs in the returned task, as for an async method.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             return ValueTask.FromException(ex);
         }

@@ -57,9 +57,7 @@ public sealed class DisposablePooledObjectPolicy<T> : PooledObjectPolicy<T>
         {
             return _reset(obj);
         }
-#pragma warning disable CA1031 // A reset that throws means "do not reuse": the pool then disposes the object.
         catch (Exception)
-#pragma warning restore CA1031
         {
             return false;
         }

@@ -176,7 +176,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
     /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
     /// <remarks>Called from inside a write, the write runs inline, as part of the enclosing write. Called elsewhere on the
     /// writer thread (from <c>open</c>, a batch hook or <c>OnError</c>), it is queued and runs in a later batch.</remarks>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task<TResult> ExecuteAsync<TResult>(Func<TResource, TResult> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -210,7 +209,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
     /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
     /// <remarks>Called from inside a write, the write runs inline, as part of the enclosing write. Called elsewhere on the
     /// writer thread (from <c>open</c>, a batch hook or <c>OnError</c>), it is queued and runs in a later batch.</remarks>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task ExecuteAsync(Action<TResource> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -341,7 +339,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
     /// <returns>The write's result; see <see cref="ExecuteAsync{TResult}(Func{TResource, TResult}, CancellationToken)"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task<TResult> ExecuteAsync<TResult>(Func<TResource, CancellationToken, TResult> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -370,7 +367,6 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
     /// <returns>A task that completes once the write ran and its batch committed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="write"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="write"/> is an <see langword="async"/> lambda or method (a write must be synchronous).</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Func and Action overloads with an optional token, mirroring Task.Run; the delegate type decides the overload.")]
     public Task ExecuteAsync(Action<TResource, CancellationToken> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -453,7 +449,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
         return item.Task;
     }
 
-    private Exception? RejectionLocked()
+    private InvalidOperationException? RejectionLocked()
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
         return _state switch

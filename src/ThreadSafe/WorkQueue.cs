@@ -112,7 +112,6 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <param name="handler">Runs once per item, on a consumer.</param>
     /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two handler shapes differ in their first parameter, so a call is never ambiguous.")]
     public WorkQueue(Action<T> handler, WorkQueueOptions<T>? options = null)
         : this(handler ?? throw new ArgumentNullException(nameof(handler)), null, options)
     {
@@ -126,7 +125,6 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// A handler that stops because <see cref="AbortAsync"/> cancelled its token, by throwing an
     /// <see cref="OperationCanceledException"/> for that token, is not a failure: its item is handed back first.
     /// </remarks>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two handler shapes differ in their first parameter, so a call is never ambiguous.")]
     public WorkQueue(Func<T, CancellationToken, ValueTask> handler, WorkQueueOptions<T>? options = null)
         : this(null, handler ?? throw new ArgumentNullException(nameof(handler)), options)
     {

@@ -2,6 +2,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using ThreadSafe;
 
+namespace ThreadSafe.Benchmarks;
+
 /// <summary>
 /// <see cref="AsyncGuarded{T}"/> against the usual hand-written async lock, <c>SemaphoreSlim(1, 1)</c>
 /// with WaitAsync/Release, uncontended and with two concurrent tasks. Run with a short job:

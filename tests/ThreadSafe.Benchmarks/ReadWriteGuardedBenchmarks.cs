@@ -64,6 +64,6 @@ public class ReadWriteGuardedBenchmarks
 
     public sealed class Data
     {
-        public int Value = 42;
+        public int Value { get; set; } = 42;
     }
 }

@@ -87,8 +87,15 @@ public sealed class LinearizabilitySpecTests
         var lines = new List<string>();
         var options = new LinearizabilityOptions
         {
-            Scenarios = 20, RunsPerScenario = 2, MinThreads = 2, MaxThreads = 4, MaxOperationsPerThread = 1, MaxPrefix = 0, MaxSuffix = 0,
-            Timeout = TimeSpan.FromSeconds(20), Log = lines.Add,
+            Scenarios = 20,
+            RunsPerScenario = 2,
+            MinThreads = 2,
+            MaxThreads = 4,
+            MaxOperationsPerThread = 1,
+            MaxPrefix = 0,
+            MaxSuffix = 0,
+            Timeout = TimeSpan.FromSeconds(20),
+            Log = lines.Add,
         };
         var buffer = (ZooCase<BlockingBuffer, System.Collections.Immutable.ImmutableList<int>>)ZooCases.Get("LostWakeup");
         buffer.Spec(broken: false).Check(options);
