@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+
+namespace ThreadSafe.Hosting.Tests;
+
+/// <summary>
+/// Shared by the handlers of one test (a singleton): what each item does, and what happened. Every wait in a test has
+/// <see cref="Limit"/> as its timeout, so a bug fails the test instead of hanging it.
+/// </summary>
+public sealed class Probe
+{
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets what the handler does with an item; by default, nothing.</summary>
+    public Func<int, CancellationToken, ValueTask> Behavior { get; set; } = (_, _) => default;
+
+    public ConcurrentQueue<int> Handled { get; } = new();
+
+    public ConcurrentQueue<IReadOnlyList<int>> Sunk { get; } = new();
+
+    public ConcurrentQueue<Guid> ScopeIds { get; } = new();
+
+    public int ScopesDisposed;
+
+    public IEnumerable<int> AllSunk => Sunk.SelectMany(batch => batch);
+}
+
+/// <summary>A scoped service: one instance per handler scope, which records its disposal.</summary>
+public sealed class ScopedThing(Probe probe) : IDisposable
+{
+    public Guid Id { get; } = Guid.NewGuid();
+
+    public void Dispose() => Interlocked.Increment(ref probe.ScopesDisposed);
+}
+
+/// <summary>The handler under test: runs the probe's behavior, then records the item as handled.</summary>
+public sealed class ProbeHandler(Probe probe, ScopedThing scoped) : IWorkItemHandler<int>
+{
+    public async ValueTask HandleAsync(int item, CancellationToken cancellationToken)
+    {
+        probe.ScopeIds.Enqueue(scoped.Id);
+        await probe.Behavior(item, cancellationToken);
+        probe.Handled.Enqueue(item);
+    }
+}
