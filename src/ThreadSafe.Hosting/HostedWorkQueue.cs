@@ -32,7 +32,7 @@ public sealed class HostedWorkQueue<T> : IHostedService
     private readonly IServiceScopeFactory _scopes;
     private readonly Func<IServiceProvider, IWorkItemHandler<T>> _resolveHandler;
     private readonly Action<T, Exception>? _onHandlerError;
-    private readonly Func<IReadOnlyList<T>, CancellationToken, ValueTask>? _sink;
+    private readonly Func<IReadOnlyList<T>, IServiceProvider, CancellationToken, ValueTask>? _sink;
     private readonly TimeSpan _abortTimeout;
     private readonly TimeSpan _sinkTimeout;
     private readonly double _degradedFillRatio;
@@ -250,12 +250,21 @@ public sealed class HostedWorkQueue<T> : IHostedService
         try
         {
             // On the thread pool and awaited with a timeout, so that a sink that blocks cannot hold shutdown forever.
-            await Task.Run(() => _sink(items, timeout.Token).AsTask(), CancellationToken.None).WaitAsync(_sinkTimeout).ConfigureAwait(false);
+            await Task.Run(() => RunSinkAsync(items, timeout.Token), CancellationToken.None).WaitAsync(_sinkTimeout).ConfigureAwait(false);
             HostingLog.HandedToSink(_logger, Queue.Name, items.Count);
         }
         catch (Exception ex)
         {
             HostingLog.SinkFailed(_logger, ex, Queue.Name, items.Count, Describe(items));
+        }
+    }
+
+    private async Task RunSinkAsync(IReadOnlyList<T> items, CancellationToken cancellationToken)
+    {
+        AsyncServiceScope scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            await _sink!(items, scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -59,11 +59,12 @@ public sealed class HostedWorkQueueOptions<T>
     /// and the unstarted items of a faulted queue. Persist them (a file, a table) to process them later.
     /// </summary>
     /// <remarks>
-    /// Called with the items in acceptance order and a token cancelled after <see cref="SinkTimeout"/>. The count is
+    /// Called with the items in acceptance order, the service provider of a new scope (to reach a database context, for
+    /// example) and a token cancelled after <see cref="SinkTimeout"/>. The count is
     /// always logged. Without a sink, or if the sink throws or does not return in time, the items are logged at
     /// Critical level with their count and their text: nothing accepted disappears silently.
     /// </remarks>
-    public Func<IReadOnlyList<T>, CancellationToken, ValueTask>? UnprocessedItemsSink { get; set; }
+    public Func<IReadOnlyList<T>, IServiceProvider, CancellationToken, ValueTask>? UnprocessedItemsSink { get; set; }
 
     /// <summary>
     /// Gets or sets how long, once the host's shutdown timeout has passed and the queue was aborted, handlers still

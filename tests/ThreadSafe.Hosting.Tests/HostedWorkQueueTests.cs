@@ -20,7 +20,7 @@ public sealed class HostedWorkQueueTests
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? Limit);
         builder.Services.AddWorkQueue<int, ProbeHandler>(options =>
         {
-            options.UnprocessedItemsSink = (items, _) =>
+            options.UnprocessedItemsSink = (items, _, _) =>
             {
                 probe.Sunk.Enqueue(items);
                 return default;
@@ -333,7 +333,7 @@ public sealed class HostedWorkQueueTests
         using IHost host = BuildHost(
             probe,
             log,
-            o => o.UnprocessedItemsSink = (_, _) => throw new IOException("disk full"),
+            o => o.UnprocessedItemsSink = (_, _, _) => throw new IOException("disk full"),
             shutdownTimeout: TimeSpan.FromMilliseconds(100));
         await host.StartAsync().WaitAsync(Limit);
         await AddAllAsync(host.Services.GetRequiredService<WorkQueue<int>>(), 2);
