@@ -22,9 +22,9 @@ public sealed class WebQueueTests
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["WebQueue:UnprocessedFile"] = unprocessedFile,
-                ["WebQueue:WorkMilliseconds"] = "20",
+                ["WebQueue:WorkMilliseconds"] = "100", // slow work, so the stop always finds jobs waiting
                 ["WebQueue:Capacity"] = "200",
-                ["WebQueue:Consumers"] = "2",
+                ["WebQueue:Consumers"] = "1",
                 ["WebQueue:ShutdownMilliseconds"] = shutdownMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
         });
