@@ -17,6 +17,12 @@ public sealed partial class SingleWriter<TResource>
                 while (TakeBatch(batch))
                 {
                     RunBatch(batch);
+                    if (_maxCommitDelay > TimeSpan.Zero)
+                    {
+                        _previousBatchSize = batch.Count;
+                        _previousBatchDoneAt = Stopwatch.GetTimestamp();
+                    }
+
                     batch.Clear();
                 }
 
@@ -103,29 +109,20 @@ public sealed partial class SingleWriter<TResource>
     {
         Debug.Assert(batch.Count == 0, "The previous batch was acknowledged and cleared.");
         List<ManualResetEvent>? wake;
+        TaskCompletionSource? delayEnd, none = null;
         lock (_gate)
         {
             _inFlight = 0;
             while (true)
             {
-                while (batch.Count < _maxBatchSize && _queue.TryDequeue(out WorkItem? item))
-                {
-                    // A claimed item was cancelled (its callback releases its room): it never runs. Otherwise the writer
-                    // takes the item's room back here, under _gate, so a cancellation arriving later (before RunBatch
-                    // claims the item) has nothing to release; RunBatch claims it only just before running it.
-                    if (!item.IsClaimed)
-                    {
-                        item.Admitted = false;
-                        item.Queued = false;
-                        _admitted--;
-                        batch.Add(item);
-                    }
-                }
+                TakeQueuedLocked(batch);
 
-                wake = AdmitWaitingLocked();
+                // The writer is not delaying here (_commitDelayEnd is null), so admitting hands out no delay end.
+                wake = AdmitWaitingLocked(ref none);
                 if (batch.Count > 0)
                 {
                     _inFlight = batch.Count;
+                    delayEnd = StartCommitDelayLocked(batch.Count);
                     break;
                 }
 
@@ -144,8 +141,86 @@ public sealed partial class SingleWriter<TResource>
         }
 
         Wake(wake);
+        int taken = batch.Count;
+        if (delayEnd is not null)
+        {
+            DelayCommit(batch, delayEnd);
+        }
+
         SingleWriterMetrics.QueueChanged(Name, -batch.Count);
+        if (_maxCommitDelay > TimeSpan.Zero)
+        {
+            WritesJoinedDuringCommitDelays += batch.Count - taken;
+        }
+
         return true;
+    }
+
+    // Moves live items from the queue into the batch, up to _maxBatchSize.
+    private void TakeQueuedLocked(List<WorkItem> batch)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
+        while (batch.Count < _maxBatchSize && _queue.TryDequeue(out WorkItem? item))
+        {
+            // A claimed item was cancelled (its callback releases its room): it never runs. Otherwise the writer
+            // takes the item's room back here, under _gate, so a cancellation arriving later (before RunBatch
+            // claims the item) has nothing to release; RunBatch claims it only just before running it.
+            if (!item.IsClaimed)
+            {
+                item.Admitted = false;
+                item.Queued = false;
+                _admitted--;
+                batch.Add(item);
+            }
+        }
+    }
+
+    // Group commit with a delay (MaxCommitDelay, like PostgreSQL's commit_delay with commit_siblings): holds back a batch
+    // that is not full only while other submitters are active, i.e. this batch or the one acknowledged just before
+    // (within the last MaxCommitDelay) held more than one write. A lone writer awaiting each write is never delayed.
+    private TaskCompletionSource? StartCommitDelayLocked(int taken)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
+        if (_maxCommitDelay <= TimeSpan.Zero || _completing)
+        {
+            return null;
+        }
+
+        int room = _maxBatchSize - taken - _admitted;
+        bool othersActive = taken > 1 ||
+            (_previousBatchSize > 1 && Stopwatch.GetElapsedTime(_previousBatchDoneAt) <= _maxCommitDelay);
+        if (room <= 0 || !othersActive)
+        {
+            return null;
+        }
+
+        _commitDelayRoom = room;
+        return _commitDelayEnd = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // Waits up to MaxCommitDelay, or until admitted writes fill the batch, or until completion; then tops the batch up.
+    // Task.Delay and Task.WaitAny are controlled by Coyote, so systematic tests explore writes racing this delay. The
+    // batch's items were taken before the delay: a cancellation meanwhile claims its item, which RunBatch then skips.
+    private void DelayCommit(List<WorkItem> batch, TaskCompletionSource delayEnd)
+    {
+        CommitDelays++;
+        using (var stopTimer = new CancellationTokenSource())
+        {
+            Task.WaitAny([delayEnd.Task, Task.Delay(_maxCommitDelay, stopTimer.Token)]);
+            stopTimer.Cancel();
+        }
+
+        List<ManualResetEvent>? wake;
+        TaskCompletionSource? none = null;
+        lock (_gate)
+        {
+            _commitDelayEnd = null;
+            TakeQueuedLocked(batch);
+            wake = AdmitWaitingLocked(ref none);
+            _inFlight = batch.Count;
+        }
+
+        Wake(wake);
     }
 
     // Runs one batch through the hooks, then acknowledges every item: only after the commit, and with no lock held.

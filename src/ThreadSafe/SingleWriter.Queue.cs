@@ -10,6 +10,7 @@ public sealed partial class SingleWriter<TResource>
     private Exception? TryEnqueue(WorkItem item)
     {
         ManualResetEvent? admitted = null;
+        TaskCompletionSource? delayEnd = null;
         lock (_gate)
         {
             Exception? rejection = RejectionLocked();
@@ -27,7 +28,7 @@ public sealed partial class SingleWriter<TResource>
             item.Queued = true;
             if (_overflow.Count == 0 && _admitted < Capacity)
             {
-                AdmitLocked(item);
+                AdmitLocked(item, ref delayEnd);
             }
             else
             {
@@ -40,6 +41,7 @@ public sealed partial class SingleWriter<TResource>
             }
         }
 
+        delayEnd?.TrySetResult();
         SingleWriterMetrics.QueueChanged(Name, +1);
         if (admitted is not null)
         {
@@ -52,7 +54,9 @@ public sealed partial class SingleWriter<TResource>
         return null;
     }
 
-    private void AdmitLocked(WorkItem item)
+    // Puts the item into the bounded queue. If it fills a batch whose commit the writer holds back, hands out the
+    // delay's end in delayEnd, to complete after leaving the lock.
+    private void AdmitLocked(WorkItem item, ref TaskCompletionSource? delayEnd)
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
         Debug.Assert(_admitted < Capacity, "Admission respects the capacity.");
@@ -63,10 +67,24 @@ public sealed partial class SingleWriter<TResource>
         {
             Monitor.Pulse(_gate); // only the writer thread ever waits on _gate
         }
+
+        if (_commitDelayEnd is not null && --_commitDelayRoom <= 0)
+        {
+            delayEnd = TakeCommitDelayEndLocked();
+        }
     }
 
-    // Moves waiting items into free room, in order. Returns the events of admitted Posts, to set after leaving the lock.
-    private List<ManualResetEvent>? AdmitWaitingLocked()
+    // Ends a commit delay in progress, if any: returns its signal (to complete after leaving the lock).
+    private TaskCompletionSource? TakeCommitDelayEndLocked()
+    {
+        TaskCompletionSource? delayEnd = _commitDelayEnd;
+        _commitDelayEnd = null;
+        return delayEnd;
+    }
+
+    // Moves waiting items into free room, in order. Returns the events of admitted Posts, to set after leaving the lock,
+    // and in delayEnd the end of a commit delay that the admitted items fill.
+    private List<ManualResetEvent>? AdmitWaitingLocked(ref TaskCompletionSource? delayEnd)
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Called with the lock held.");
         List<ManualResetEvent>? wake = null;
@@ -79,7 +97,7 @@ public sealed partial class SingleWriter<TResource>
 
             if (!next.IsClaimed)
             {
-                AdmitLocked(next);
+                AdmitLocked(next, ref delayEnd);
             }
         }
 
@@ -104,6 +122,7 @@ public sealed partial class SingleWriter<TResource>
     {
         Debug.Assert(item.IsClaimed, "Only the claimant releases an item's room.");
         List<ManualResetEvent>? wake = null;
+        TaskCompletionSource? delayEnd = null;
         bool queued;
         lock (_gate)
         {
@@ -111,7 +130,7 @@ public sealed partial class SingleWriter<TResource>
             if (item.Admitted)
             {
                 _admitted--;
-                wake = AdmitWaitingLocked();
+                wake = AdmitWaitingLocked(ref delayEnd);
                 if (_writerWaiting)
                 {
                     Monitor.Pulse(_gate); // a completing writer may be waiting for this room to drain the overflow
@@ -124,6 +143,7 @@ public sealed partial class SingleWriter<TResource>
             SingleWriterMetrics.QueueChanged(Name, -1); // a write cancelled before it was queued was never counted
         }
 
+        delayEnd?.TrySetResult();
         Wake(wake);
     }
 }

@@ -67,6 +67,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
 
     private readonly Func<TResource> _open;
     private readonly int _maxBatchSize;
+    private readonly TimeSpan _maxCommitDelay;
     private readonly Action<TResource>? _beginBatch, _beginWrite, _endWrite, _rollbackWrite, _commitBatch, _rollbackBatch;
     private readonly Action<Exception>? _onError;
     private readonly TimeSpan _processExitTimeout;
@@ -83,6 +84,11 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     // Guarded by _gate. True while the writer thread waits in Monitor.Wait, so submitters pulse only then.
     private bool _writerWaiting;
 
+    // Guarded by _gate. Set while the writer holds back a batch's commit (MaxCommitDelay): completed, after leaving
+    // _gate, by whoever admits the write that fills the batch (_commitDelayRoom reaches 0) or by CompleteAsync.
+    private TaskCompletionSource? _commitDelayEnd;
+    private int _commitDelayRoom;
+
     // Guarded by _gate. Unclaimed items in _queue; never more than Capacity.
     private int _admitted;
 
@@ -92,6 +98,11 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     // Written and read only by the writer thread.
     private TResource _resource = default!;
     private bool _opened;
+
+    // Written and read only by the writer thread: the size of the last batch and when it was acknowledged, to tell
+    // whether other submitters are active (commit delay).
+    private int _previousBatchSize;
+    private long _previousBatchDoneAt;
 
     /// <summary>Starts the writer thread, which runs <paramref name="open"/> to create the resource and then serves the queue.</summary>
     /// <param name="open">Creates the resource. Runs on the writer thread. If it throws, every call fails with an
@@ -106,6 +117,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
         Name = options.Name ?? $"SingleWriter<{typeof(TResource).Name}>";
         Capacity = options.Capacity;
         _maxBatchSize = options.MaxBatchSize;
+        _maxCommitDelay = options.MaxCommitDelay;
         _beginBatch = options.BeginBatch;
         _beginWrite = options.BeginWrite;
         _endWrite = options.EndWrite;
@@ -251,6 +263,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
     /// <remarks>Do not block on this task from inside a write: the writer thread cannot end while it waits for itself.</remarks>
     public Task CompleteAsync()
     {
+        TaskCompletionSource? delayEnd;
         lock (_gate)
         {
             if (!_completing)
@@ -258,14 +271,35 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable
                 _completing = true;
                 Monitor.PulseAll(_gate);
             }
+
+            delayEnd = TakeCommitDelayEndLocked(); // no more writes can join a held batch: commit it now
         }
 
+        delayEnd?.TrySetResult();
         return _completed.Task;
     }
 
     /// <summary>Same as <see cref="CompleteAsync"/>.</summary>
     /// <returns>A task that completes when the writer thread has ended.</returns>
     public ValueTask DisposeAsync() => new(CompleteAsync());
+
+    // Accepted writes not yet taken by the writer (admitted or waiting for room). For tests and the debugger display.
+    internal int QueueLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _admitted + _overflow.Count;
+            }
+        }
+    }
+
+    // Written only by the writer thread: how often it delayed a commit, and how many writes joined a batch during a
+    // delay. For tests that prove the commit delay is exercised; read after the writer ended.
+    internal int CommitDelays { get; private set; }
+
+    internal int WritesJoinedDuringCommitDelays { get; private set; }
 
     /// <inheritdoc/>
     public override string ToString() => $"SingleWriter<{typeof(TResource).Name}> '{Name}'";

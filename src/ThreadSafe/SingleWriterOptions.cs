@@ -27,6 +27,7 @@ public sealed class SingleWriterOptions<TResource>
     private int _capacity = 1024;
     private int _maxBatchSize = 1;
     private TimeSpan _processExitTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan _maxCommitDelay = TimeSpan.Zero;
 
     /// <summary>Gets or sets the name of the writer thread, also used in exception messages and metric tags. Defaults to <c>SingleWriter&lt;TResource&gt;</c>.</summary>
     public string? Name { get; set; }
@@ -52,6 +53,36 @@ public sealed class SingleWriterOptions<TResource>
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _maxBatchSize = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how long the writer may hold back the commit of a batch that is not full, waiting for more writes
+    /// to join it (group commit for callers that each await their own write). Defaults to <see cref="TimeSpan.Zero"/> (off).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Like PostgreSQL's <c>commit_delay</c> with <c>commit_siblings</c>: the writer delays only while other submitters
+    /// are active, that is when the batch it took, or the batch it acknowledged just before (within the last
+    /// <see cref="MaxCommitDelay"/>), held more than one write. A lone writer that awaits each write is never delayed.
+    /// The delay ends early when enough writes arrived to fill the batch (<see cref="MaxBatchSize"/>) or when the writer
+    /// is completed. Writes that arrive during the delay join the batch; every caller is still acknowledged only after
+    /// the batch committed. It has no effect when <see cref="MaxBatchSize"/> is 1.
+    /// </para>
+    /// <para>
+    /// Worth setting when one commit costs much more than one write (a disk flush) and many callers each await their
+    /// own write: a delay of about one commit's duration lets the callers acknowledged by one commit submit their next
+    /// writes into the next batch, instead of each commit carrying only the few writes that happened to be waiting.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
+    public TimeSpan MaxCommitDelay
+    {
+        get => _maxCommitDelay;
+        set
+        {
+            Timeouts.ThrowIfNotFinite(value, nameof(MaxCommitDelay));
+            _maxCommitDelay = value;
         }
     }
 
