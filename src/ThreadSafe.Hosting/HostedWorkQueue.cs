@@ -129,6 +129,7 @@ public sealed class HostedWorkQueue<T> : IHostedService
     {
         HostingLog.Stopping(_logger, Queue.Name, Queue.Count);
         Task drained = Queue.CompleteAsync();
+        bool stopped = true;
         try
         {
             await drained.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -136,17 +137,31 @@ public sealed class HostedWorkQueue<T> : IHostedService
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await AbortAsync().ConfigureAwait(false);
+            stopped = await AbortAsync().ConfigureAwait(false);
         }
         catch (WorkQueueFaultedException<T>)
         {
             // Faulted while draining: the fault watch logs it and hands the unstarted items over.
         }
 
-        await _faultWatch.ConfigureAwait(false);
+        if (stopped)
+        {
+            // The queue has stopped (or is about to: the abort outcome is set just before Completion), so the fault watch
+            // ends within the sink timeout. A queue whose consumers never stopped was reported by AbortAsync; waiting for
+            // its fault watch would make shutdown unbounded.
+            try
+            {
+                await _faultWatch.WaitAsync(_sinkTimeout + AbortMargin).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The sink is still running past its own timeout: HandOverAsync logs it when it gives up.
+            }
+        }
     }
 
-    private async Task AbortAsync()
+    // Returns false if the consumers did not stop in time (the waiting items could not be taken back).
+    private async Task<bool> AbortAsync()
     {
         HostingLog.DrainTimedOut(_logger, Queue.Name, Queue.Count);
         Task<IReadOnlyList<T>> abort = Queue.AbortAsync();
@@ -159,14 +174,15 @@ public sealed class HostedWorkQueue<T> : IHostedService
         catch (TimeoutException)
         {
             HostingLog.AbortTimedOut(_logger, Queue.Name, _abortTimeout + AbortMargin, Queue.Count);
-            return;
+            return false;
         }
         catch (WorkQueueFaultedException<T>)
         {
-            return; // it had faulted first: the fault watch hands its items over
+            return true; // it had faulted first: the fault watch hands its items over
         }
 
         await HandOverAsync(unprocessed, "the drain did not finish within the host's shutdown timeout").ConfigureAwait(false);
+        return true;
     }
 
     private async Task WatchForFaultAsync()

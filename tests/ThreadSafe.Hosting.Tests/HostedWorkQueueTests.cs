@@ -160,6 +160,32 @@ public sealed class HostedWorkQueueTests
     }
 
     [Fact]
+    public async Task OnHandlerError_NeverReturns_ShutdownIsStillBounded_AndTheLostCountIsLogged()
+    {
+        // OnHandlerError runs on a consumer: one that never returns holds the consumer, so the abort cannot take the
+        // waiting items back. Shutdown must still end (after AbortTimeout + 1 s), reporting how many were lost.
+        using var never = new ManualResetEvent(false);
+        var probe = new Probe { Behavior = (_, _) => throw new FormatException("bad") };
+        var log = new LogCapture();
+        using IHost host = BuildHost(
+            probe,
+            log,
+            o =>
+            {
+                o.AbortTimeout = TimeSpan.FromMilliseconds(100);
+                o.OnHandlerError = (_, _) => never.WaitOne(Limit);
+            },
+            shutdownTimeout: TimeSpan.FromMilliseconds(100));
+        await host.StartAsync().WaitAsync(Limit);
+        await AddAllAsync(host.Services.GetRequiredService<WorkQueue<int>>(), 3);
+
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(15)); // well under the 30 s OnHandlerError blocks
+        never.Set();
+
+        Assert.Contains(log.At(LogLevel.Critical), m => m.Contains("2 waiting item(s) could not be taken back", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Handler_Throws_IsLoggedWithTheItem_AndProcessingContinues()
     {
         var failures = new List<int>();
