@@ -23,22 +23,3 @@ public sealed class Probe
 
     public IEnumerable<int> AllSunk => Sunk.SelectMany(batch => batch);
 }
-
-/// <summary>A scoped service: one instance per handler scope, which records its disposal.</summary>
-public sealed class ScopedThing(Probe probe) : IDisposable
-{
-    public Guid Id { get; } = Guid.NewGuid();
-
-    public void Dispose() => Interlocked.Increment(ref probe.ScopesDisposed);
-}
-
-/// <summary>The handler under test: runs the probe's behavior, then records the item as handled.</summary>
-public sealed class ProbeHandler(Probe probe, ScopedThing scoped) : IWorkItemHandler<int>
-{
-    public async ValueTask HandleAsync(int item, CancellationToken cancellationToken)
-    {
-        probe.ScopeIds.Enqueue(scoped.Id);
-        await probe.Behavior(item, cancellationToken);
-        probe.Handled.Enqueue(item);
-    }
-}
