@@ -25,7 +25,8 @@ namespace ThreadSafe.Testing.Histories;
 /// </para>
 /// <para>
 /// A call that never returned has no return entry: nothing has to wait for it, and it need not be placed
-/// at all (it may never have taken effect). The search succeeds once every call that returned is placed.
+/// at all (it may never have taken effect). The search succeeds once every call that returned is placed,
+/// and it never places such a call where it leaves the state unchanged (e.g. a read whose result is unknown).
 /// </para>
 /// </remarks>
 /// <typeparam name="TState">The model's state.</typeparam>
@@ -157,7 +158,10 @@ internal sealed class HistorySearch<TState>
             {
                 int c = _nodeCall[entry];
                 (bool ok, TState next) = _step(state, c);
-                if (ok)
+
+                // A call that never returned need not be placed; placed without changing the state it only
+                // shrinks the choices that follow, so that branch is skipped.
+                if (ok && (_returnNode[c] != End || !_stateEquality.Equals(next, state)))
                 {
                     placed[c >> 6] |= 1UL << (c & 63);
                     ulong hash = placedHash ^ _zobrist[c];
