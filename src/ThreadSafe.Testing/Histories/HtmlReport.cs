@@ -16,7 +16,7 @@ internal static class HtmlReport
     internal const int MaxText = 300;
     private const int Unit = 14;      // pixels per distinct event time
     private const int LaneHeight = 26;
-    private const int Left = 90;      // room for the lane labels
+    private const int Left = 6;       // margin before the first event
 
     public static string Render(HistoryReport report)
     {
@@ -75,12 +75,15 @@ internal static class HtmlReport
             position[part.Order[k]] = k + 1;
         }
 
+        // The lane labels stay in place while the timeline scrolls beside them.
         int width = Left + ((end + 1) * Unit);
-        html.Append(CultureInfo.InvariantCulture, $"<div class=\"scroll\"><div class=\"timeline\" style=\"width:{width}px;height:{(lanes.Length * LaneHeight) + 6}px\">\n");
-        for (int i = 0; i < lanes.Length; i++)
+        html.Append("<div class=\"tl\"><div class=\"labels\">");
+        foreach (int client in lanes)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<div class=\"lane\" style=\"top:{i * LaneHeight}px\">client {lanes[i]}</div>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"lane\">client {client}</div>");
         }
+
+        html.Append(CultureInfo.InvariantCulture, $"</div>\n<div class=\"scroll\"><div class=\"timeline\" style=\"width:{width}px;height:{(lanes.Length * LaneHeight) + 6}px\">\n");
 
         for (int k = 0; k < part.Calls.Length; k++)
         {
@@ -113,7 +116,7 @@ internal static class HtmlReport
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"stuck-line\" style=\"left:{x}px\" title=\"the search got stuck here\"></div>\n");
         }
 
-        html.Append("</div></div>\n");
+        html.Append("</div></div></div>\n");
         if (part.Order.Length > 0)
         {
             html.Append(CultureInfo.InvariantCulture, $"<details class=\"order\"><summary>Longest linearizable prefix ({part.Order.Length} calls) and the state after each</summary><ol>\n");
@@ -142,8 +145,9 @@ internal static class HtmlReport
         ".key{display:inline-block;min-width:18px;padding:0 4px;border-radius:3px;margin-left:8px;font-size:12px;text-align:center}" +
         ".info{position:sticky;top:0;z-index:5;background:#fffbe6;border:1px solid #e0c200;padding:6px 8px;margin:8px 0;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:13px;min-height:3.6em}" +
         ".part{margin:10px 0;border:1px solid #ddd;border-radius:4px;padding:6px}.part>summary{font-weight:600;cursor:pointer}" +
-        ".scroll{overflow-x:auto;margin-top:6px}.timeline{position:relative;background:repeating-linear-gradient(#fafafa 0 26px,#f0f0f0 26px 52px)}" +
-        ".lane{position:absolute;left:0;width:84px;height:26px;line-height:26px;font-size:12px;color:#555;padding-left:4px}" +
+        ".tl{display:flex;margin-top:6px}.labels{flex:none;width:84px;padding-top:0}.scroll{overflow-x:auto;flex:1}" +
+        ".timeline{position:relative;background:repeating-linear-gradient(#fafafa 0 26px,#f0f0f0 26px 52px)}" +
+        ".lane{height:26px;line-height:26px;font-size:12px;color:#555;padding-left:4px;white-space:nowrap}" +
         ".call{position:absolute;height:20px;line-height:20px;font-size:11px;padding:0 3px;box-sizing:border-box;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;border-radius:3px;cursor:default}" +
         ".call:hover{outline:2px solid #000;z-index:3;overflow:visible;background-clip:padding-box}" +
         ".lin{background:#c8e6c9;border:1px solid #43a047}.stuck{background:#ffcdd2;border:2px solid #c62828;font-weight:600}.rest{background:#e0e0e0;border:1px solid #9e9e9e}" +

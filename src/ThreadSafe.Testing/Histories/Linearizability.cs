@@ -316,7 +316,7 @@ public static class Linearizability
         int total,
         bool timedOut)
     {
-        Func<TInput, TOutput, string> describeCall = model.DescribeOperation ?? ((i, o) => ValueText.Format(i) + " -> " + ValueText.Format(o));
+        Func<TInput, TOutput, string>? describeCall = model.DescribeOperation;
         Func<TState, string> describeState = model.DescribeState ?? (s => ValueText.Format(s));
         var report = new List<ReportPart>(parts.Length);
         for (int p = 0; p < parts.Length; p++)
@@ -328,7 +328,9 @@ public static class Linearizability
                 o.ClientId,
                 o.Call,
                 o.Return,
-                HtmlReport.Cut(Call(() => describeCall(o.Input, o.Output), "DescribeOperation")))).ToArray();
+                HtmlReport.Cut(describeCall is null
+                    ? ValueText.Format(o.Input) + " -> " + (o.Return is null ? "?" : ValueText.Format(o.Output))
+                    : Call(() => describeCall(o.Input, o.Output), "DescribeOperation")))).ToArray();
             report.Add(new ReportPart(
                 p + 1,
                 outcome?.Verdict,

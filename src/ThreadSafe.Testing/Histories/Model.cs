@@ -49,7 +49,7 @@ public sealed class Model<TState, TInput, TOutput>
     /// </summary>
     public Func<TState, int>? Hash { get; init; }
 
-    /// <summary>Gets an optional description of a call for reports, from its input and output; <see langword="null"/>: <c>input -&gt; output</c>.</summary>
+    /// <summary>Gets an optional description of a call for reports, from its input and output; <see langword="null"/>: <c>input -&gt; output</c> (<c>?</c> for the output of a call that never returned).</summary>
     public Func<TInput, TOutput, string>? DescribeOperation { get; init; }
 
     /// <summary>Gets an optional description of a state for reports; <see langword="null"/>: its <see cref="object.ToString"/>.</summary>
