@@ -88,7 +88,6 @@ public sealed record LinearizabilityOptions
         Check(MaxOperationsPerThread is >= 1 and <= 16, MaxOperationsPerThread, "MaxOperationsPerThread must be 1 to 16.");
         Check(MaxPrefix is >= 0 and <= 8, MaxPrefix, "MaxPrefix must be 0 to 8.");
         Check(MaxSuffix is >= 0 and <= 8, MaxSuffix, "MaxSuffix must be 0 to 8.");
-        Check(MaxPrefix + MaxSuffix + (MaxThreads * MaxOperationsPerThread) <= 64, MaxThreads, "A scenario may have at most 64 calls in all.");
         Check(MaxShrinkAttempts >= 0, MaxShrinkAttempts, "MaxShrinkAttempts must not be negative.");
         Check(ShrinkTries is >= 1 and <= 20, ShrinkTries, "ShrinkTries must be 1 to 20.");
         if (UncontrolledAssemblies is null)

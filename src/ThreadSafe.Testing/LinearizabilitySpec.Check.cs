@@ -28,7 +28,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     /// <param name="scenario">The scenario; its operation names must be registered.</param>
     /// <param name="options">Counts and timeouts; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="scenario"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The scenario calls an unknown operation, or passes an argument to one that takes none (or the reverse), or has more than 64 calls.</exception>
+    /// <exception cref="ArgumentException">The scenario calls an unknown operation, or passes an argument to one that takes none (or the reverse).</exception>
     /// <exception cref="ConcurrencyTestException">A history was not linearizable or a run hung.</exception>
     public void CheckScenario(Scenario scenario, LinearizabilityOptions? options = null)
     {

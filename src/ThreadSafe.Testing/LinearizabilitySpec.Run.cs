@@ -6,13 +6,6 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     private Resolved Resolve(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        if (scenario.Count > 64)
-        {
-            throw new ArgumentException(
-                $"The scenario has {scenario.Count} calls; the linearizability checker handles at most 64 per history.",
-                nameof(scenario));
-        }
-
         return new Resolved(
             scenario,
             scenario.Prefix.Select(Find).ToArray(),
@@ -153,43 +146,12 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     }
 
     /// <summary>Whether the model can complete every call of the scenario in some order its threads allow.</summary>
-    private bool IsFeasible(Resolved scenario)
-    {
-        var calls = new List<HistoryEntry>();
-        var preds = new List<ulong>();
-        ulong before = 0;
-        foreach ((int op, object? arg) in scenario.Prefix)
-        {
-            Add(op, arg, before);
-            before |= 1UL << (calls.Count - 1);
-        }
+    private bool IsFeasible(Resolved scenario) =>
+        new LinearizabilityChecker<TSut, TModel>(_operations, _modelEquality).IsFeasible(
+            Calls(scenario.Prefix), scenario.Threads.Select(Calls).ToArray(), Calls(scenario.Suffix), _createModel());
 
-        ulong parallel = before;
-        foreach ((int Operation, object? Argument)[] thread in scenario.Threads)
-        {
-            ulong mine = before;
-            foreach ((int op, object? arg) in thread)
-            {
-                Add(op, arg, mine);
-                mine |= 1UL << (calls.Count - 1);
-                parallel |= 1UL << (calls.Count - 1);
-            }
-        }
-
-        foreach ((int op, object? arg) in scenario.Suffix)
-        {
-            Add(op, arg, parallel);
-            parallel |= 1UL << (calls.Count - 1);
-        }
-
-        return new LinearizabilityChecker<TSut, TModel>(_operations, _modelEquality).IsFeasible([.. calls], [.. preds], _createModel());
-
-        void Add(int op, object? arg, ulong mustPrecede)
-        {
-            calls.Add(new HistoryEntry { Operation = op, Argument = arg });
-            preds.Add(mustPrecede);
-        }
-    }
+    private static HistoryEntry[] Calls((int Operation, object? Argument)[] calls) =>
+        calls.Select(c => new HistoryEntry { Operation = c.Operation, Argument = c.Argument }).ToArray();
 
     private bool IsLinearizable(LinearizabilityChecker<TSut, TModel> checker, Recorded run) =>
         checker.IsLinearizable(run.Flatten(), _createModel());

@@ -9,4 +9,16 @@ if (args is ["guard-cost", ..])
     return;
 }
 
+if (args is ["export-histories", string directory])
+{
+    ThreadSafe.Benchmarks.HistoryBenchmarks.Export(directory); // the history benchmarks' inputs, for other checkers
+    return;
+}
+
+if (args is ["time-histories", string historyDirectory])
+{
+    ThreadSafe.Benchmarks.HistoryTiming.Run(historyDirectory); // the same files a Porcupine driver times
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

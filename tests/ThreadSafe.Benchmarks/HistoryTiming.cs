@@ -1,0 +1,62 @@
+// Times Linearizability.Check on exported history files the way the Porcupine driver in docs/benchmarks.md
+// does (repeat until 2 s or 200 runs, at least 3; mean; 30 s budget per check), so both checkers read the
+// same files in the same session:
+//   dotnet run -c Release --project tests/ThreadSafe.Benchmarks -- time-histories DIR
+using System.Diagnostics;
+using System.Globalization;
+using ThreadSafe.Testing.Histories;
+using ThreadSafe.Testing.Tests.Histories;
+
+namespace ThreadSafe.Benchmarks;
+
+public static class HistoryTiming
+{
+    public static void Run(string directory)
+    {
+        foreach (string file in Directory.GetFiles(directory, "*.txt").Order(StringComparer.Ordinal))
+        {
+            List<Operation<RegisterInput, int?>> history = Load(file);
+            string name = Path.GetFileName(file);
+            if (name.StartsWith("register", StringComparison.Ordinal))
+            {
+                Time(name + " register", Register.Model, history);
+            }
+            else
+            {
+                Time(name + " partitioned", Register.PartitionedByKey, history);
+                Time(name + " unpartitioned", HistoryBenchmarks.KvUnpartitioned, history);
+            }
+        }
+    }
+
+    private static void Time<TState>(string name, Model<TState, RegisterInput, int?> model, List<Operation<RegisterInput, int?>> history)
+    {
+        LinearizabilityVerdict verdict = default;
+        int runs = 0;
+        var clock = Stopwatch.StartNew();
+        while (runs < 200 && (runs < 3 || clock.Elapsed < TimeSpan.FromSeconds(2)))
+        {
+            verdict = Linearizability.Check(model, history, TimeSpan.FromSeconds(30)).Verdict;
+            runs++;
+        }
+
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name,-34} {history.Count,-6} calls  {verdict,-16} {clock.Elapsed.TotalMilliseconds / runs,12:F3} ms  ({runs} runs)"));
+    }
+
+    private static List<Operation<RegisterInput, int?>> Load(string file) =>
+        File.ReadLines(file).Select(line =>
+        {
+            string[] p = line.Split(' ');
+            int N(int i) => int.Parse(p[i], CultureInfo.InvariantCulture);
+            return new Operation<RegisterInput, int?>
+            {
+                ClientId = N(0),
+                Input = new RegisterInput(p[2][0], N(3), N(4), N(1)),
+                Call = N(5),
+                Return = N(6) == -1 ? null : N(6),
+                Output = N(7) == -1 ? null : N(7),
+            };
+        }).ToList();
+}
