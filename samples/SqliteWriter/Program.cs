@@ -71,7 +71,7 @@ using (var shared = new Database("shared"))
 
 for (int c = 0; c < contenders.Length; c++)
 {
-    Console.WriteLine($"{contenders[c].Name,-50} {Median(results[c]),10:N0} rows/s (rounds: {string.Join(", ", results[c].Select(r => r.ToString("N0")))})");
+    Console.WriteLine($"{contenders[c].Name,-50} {Median(results[c]),10:N0} rows/s (rounds: {string.Join(", ", results[c].Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))})");
 }
 
 Console.WriteLine("ratios (median over rounds of the ratio within a round):");

@@ -16,7 +16,7 @@ internal sealed class HostedSingleWriter<TResource>(SingleWriter<TResource> writ
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         HostingLog.WriterStopping(logger, writer.Name);
-        Task completed = writer.CompleteAsync();
+        Task completed = writer.CompleteAsync(CancellationToken.None); // drain everything; only the wait below is bounded
         try
         {
             await completed.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ namespace ThreadSafe.Hosting;
 /// logged with a count. Shutdown takes at most the host's timeout plus the abort timeout plus the sink timeout.
 /// </para>
 /// </remarks>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The abandon source is cancelled at most once, at shutdown, and holds no unmanaged resource once its timer fired; a hosted service lives as long as the host.")]
 public sealed class HostedWorkQueue<T> : IHostedService
 {
     // A short margin after AbortTimeout for the consumers to hand back their items once handlers are abandoned.
@@ -151,7 +153,7 @@ public sealed class HostedWorkQueue<T> : IHostedService
             // its fault watch would make shutdown unbounded.
             try
             {
-                await _faultWatch.WaitAsync(_sinkTimeout + AbortMargin).ConfigureAwait(false);
+                await _faultWatch.WaitAsync(_sinkTimeout + AbortMargin, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -161,6 +163,7 @@ public sealed class HostedWorkQueue<T> : IHostedService
     }
 
     // Returns false if the consumers did not stop in time (the waiting items could not be taken back).
+    [SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "Host shutdown is bounded by wall-clock time; this timer only abandons handlers and is not synchronization the queue relies on.")]
     private async Task<bool> AbortAsync()
     {
         HostingLog.DrainTimedOut(_logger, Queue.Name, Queue.Count);
@@ -248,6 +251,7 @@ public sealed class HostedWorkQueue<T> : IHostedService
         _onHandlerError?.Invoke(item, exception); // if it throws, the queue faults (WorkQueue's error rule)
     }
 
+    [SuppressMessage("ApiDesign", "RS0030:Do not use banned APIs", Justification = "The sink's time budget is wall-clock time by design; the timer only cancels the user's sink.")]
     private async Task HandOverAsync(IReadOnlyList<T> items, string reason)
     {
         if (items.Count == 0)

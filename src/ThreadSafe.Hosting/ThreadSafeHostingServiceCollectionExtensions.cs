@@ -54,7 +54,7 @@ public static class ThreadSafeHostingServiceCollectionExtensions
     /// <typeparam name="TResource">The type of the resource (a database connection, a file).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="open">Creates the resource, on the writer thread, with the root service provider.</param>
-    /// <param name="configure">Sets the writer's options; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">The writer's options; <see langword="null"/> for the defaults.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="open"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException">A single writer of <typeparamref name="TResource"/> is already registered.</exception>
@@ -67,7 +67,7 @@ public static class ThreadSafeHostingServiceCollectionExtensions
     public static IServiceCollection AddSingleWriter<TResource>(
         this IServiceCollection services,
         Func<IServiceProvider, TResource> open,
-        Action<SingleWriterOptions<TResource>>? configure = null)
+        SingleWriterOptions<TResource>? options = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(open);
@@ -76,8 +76,6 @@ public static class ThreadSafeHostingServiceCollectionExtensions
             throw new InvalidOperationException($"A single writer of {typeof(TResource).Name} is already registered.");
         }
 
-        var options = new SingleWriterOptions<TResource>();
-        configure?.Invoke(options);
         services.AddSingleton(sp => new SingleWriter<TResource>(() => open(sp), options));
         services.AddHostedService(sp => new HostedSingleWriter<TResource>(
             sp.GetRequiredService<SingleWriter<TResource>>(),

@@ -63,7 +63,7 @@ public sealed partial class SqliteDatabase
 
         try
         {
-            if (!_readSlots.Wait(0))
+            if (!_readSlots.Wait(0, CancellationToken.None))
             {
                 WaitForReadSlot(cancellationToken);
             }
@@ -87,7 +87,7 @@ public sealed partial class SqliteDatabase
     {
         try
         {
-            if (!_readSlots.Wait(0))
+            if (!_readSlots.Wait(0, CancellationToken.None))
             {
                 await WaitForReadSlotAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -470,7 +470,7 @@ public sealed partial class SingleWriter<TResource> : IAsyncDisposable, SingleWr
     // Refuses an async lambda bound to a Func: its task would be the write's "result" while its body goes on using the
     // resource after the commit. Only a task-valued TResult can hold one, and that is known per type, so other writes
     // pay nothing. A non-async delegate returning a stored task is data, and is accepted.
-    private void RefuseAsync<TResult>(Func<TResource, TResult> write, string member)
+    private static void RefuseAsync<TResult>(Func<TResource, TResult> write, string member)
     {
         if (TaskLike<TResult>.Value && AsyncDelegates.IsAsync(write))
         {

@@ -32,20 +32,20 @@ internal static class SingleWriterProcessExit
         void ReportUnacknowledged(int unacknowledged);
     }
 
-    // Guards s_writers and s_hooked.
-    private static readonly object s_gate = new();
+    // Guards Writers and s_hooked.
+    private static readonly object Gate = new();
 
-    // Guarded by s_gate. Writers whose thread has not ended.
-    private static readonly HashSet<IWriter> s_writers = [];
+    // Guarded by Gate. Writers whose thread has not ended.
+    private static readonly HashSet<IWriter> Writers = [];
 
-    // Guarded by s_gate. Whether OnProcessExit is attached to AppDomain.ProcessExit (once, on the first writer).
+    // Guarded by Gate. Whether OnProcessExit is attached to AppDomain.ProcessExit (once, on the first writer).
     private static bool s_hooked;
 
     public static void Register(IWriter writer)
     {
-        lock (s_gate)
+        lock (Gate)
         {
-            s_writers.Add(writer);
+            Writers.Add(writer);
             if (!s_hooked)
             {
                 s_hooked = true;
@@ -56,9 +56,9 @@ internal static class SingleWriterProcessExit
 
     public static void Unregister(IWriter writer)
     {
-        lock (s_gate)
+        lock (Gate)
         {
-            s_writers.Remove(writer);
+            Writers.Remove(writer);
         }
     }
 
@@ -98,9 +98,9 @@ internal static class SingleWriterProcessExit
     private static void OnProcessExit(object? sender, EventArgs e)
     {
         IWriter[] writers;
-        lock (s_gate)
+        lock (Gate)
         {
-            writers = [.. s_writers];
+            writers = [.. Writers];
         }
 
         int[] unacknowledged = DrainSideBySide(writers);

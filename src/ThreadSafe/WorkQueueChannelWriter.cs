@@ -15,14 +15,19 @@ internal sealed class WorkQueueChannelWriter<T>(WorkQueue<T> queue) : ChannelWri
     public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default)
     {
         ValueTask<bool> wait = queue.WaitForSpaceAsync(cancellationToken);
-        if (wait.IsCompletedSuccessfully && !wait.Result)
+        if (!wait.IsCompletedSuccessfully)
         {
-            // Closed. Like a Channel completed with an error, report the error given to TryComplete, if any.
-            Exception? error = queue.WriterCompletionError;
-            return error is null ? wait : ValueTask.FromException<bool>(error);
+            return new ValueTask<bool>(WaitSlowAsync(wait.AsTask()));
         }
 
-        return wait.IsCompleted ? wait : new ValueTask<bool>(WaitSlowAsync(wait.AsTask()));
+        if (wait.Result)
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        // Closed. Like a Channel completed with an error, report the error given to TryComplete, if any.
+        Exception? error = queue.WriterCompletionError;
+        return error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(error);
     }
 
     public override ValueTask WriteAsync(T item, CancellationToken cancellationToken = default)

@@ -27,7 +27,7 @@ public sealed class HostedSingleWriterTests
         builder.Logging.AddProvider(log);
         builder.Services.AddSingleton(new Probe());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout ?? Limit);
-        builder.Services.AddSingleWriter(open, o => o.Capacity = 16);
+        builder.Services.AddSingleWriter(open, new SingleWriterOptions<Journal> { Capacity = 16 });
         return builder.Build();
     }
 

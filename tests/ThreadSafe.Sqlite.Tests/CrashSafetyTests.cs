@@ -60,7 +60,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         Assert.True(acknowledged.Count > 0, "no child ever acknowledged a write: the test proved nothing");
     }
 
-    private async Task<HashSet<long>> RunAndKillAsync(string path, long firstId, int delayMs)
+    private static async Task<HashSet<long>> RunAndKillAsync(string path, long firstId, int delayMs)
     {
         var start = new ProcessStartInfo("dotnet")
         {

@@ -21,28 +21,28 @@ internal static class LockOrderGraph
 {
     // Guards every field below and every node's Successors replacement and Listed flag. Held only for graph work:
     // never while a guard's lock is being waited for, and never while user code (a report handler) runs.
-    private static readonly object s_gate = new();
+    private static readonly object Gate = new();
 
-    // Guarded by s_gate. Every node with at least one edge in or out, for pruning and reset.
-    private static readonly List<LockOrderNode> s_nodes = [];
+    // Guarded by Gate. Every node with at least one edge in or out, for pruning and reset.
+    private static readonly List<LockOrderNode> Nodes = [];
 
-    // Guarded by s_gate. One node per lock class, for the life of the process.
-    private static readonly Dictionary<string, LockOrderNode> s_classes = new(StringComparer.Ordinal);
+    // Guarded by Gate. One node per lock class, for the life of the process.
+    private static readonly Dictionary<string, LockOrderNode> Classes = new(StringComparer.Ordinal);
 
-    // Guarded by s_gate. Inversions already reported (held, acquired), so Report mode reports each pair once.
-    private static readonly HashSet<(LockOrderNode Held, LockOrderNode Acquired)> s_reported = [];
+    // Guarded by Gate. Inversions already reported (held, acquired), so Report mode reports each pair once.
+    private static readonly HashSet<(LockOrderNode Held, LockOrderNode Acquired)> Reported = [];
 
-    // Guarded by s_gate.
+    // Guarded by Gate.
     private static int s_edgeCount;
 
-    // Guarded by s_gate. Whether the GraphFull report was made since the last reset.
+    // Guarded by Gate. Whether the GraphFull report was made since the last reset.
     private static bool s_fullReported;
 
     public static int EdgeCount
     {
         get
         {
-            lock (s_gate)
+            lock (Gate)
             {
                 return s_edgeCount;
             }
@@ -51,12 +51,12 @@ internal static class LockOrderGraph
 
     public static LockOrderNode ClassNode(string lockClass)
     {
-        lock (s_gate)
+        lock (Gate)
         {
-            if (!s_classes.TryGetValue(lockClass, out LockOrderNode? node))
+            if (!Classes.TryGetValue(lockClass, out LockOrderNode? node))
             {
                 node = new LockOrderNode(lockClass, owner: null);
-                s_classes.Add(lockClass, node);
+                Classes.Add(lockClass, node);
             }
 
             return node;
@@ -65,16 +65,16 @@ internal static class LockOrderGraph
 
     public static void Reset()
     {
-        lock (s_gate)
+        lock (Gate)
         {
-            foreach (LockOrderNode node in s_nodes)
+            foreach (LockOrderNode node in Nodes)
             {
                 node.Successors = [];
                 node.Listed = false;
             }
 
-            s_nodes.Clear();
-            s_reported.Clear();
+            Nodes.Clear();
+            Reported.Clear();
             s_edgeCount = 0;
             s_fullReported = false;
         }
@@ -88,7 +88,7 @@ internal static class LockOrderGraph
         LockOrderReport? inversion = null;
         LockOrderReport? full = null;
         bool throwing = LockOrder.Mode == LockOrderMode.Throw;
-        lock (s_gate)
+        lock (Gate)
         {
             var toRecord = new List<LockOrderNode>();
             for (HeldLock? held = top; held is not null; held = held.Previous)
@@ -103,7 +103,7 @@ internal static class LockOrderGraph
                 {
                     toRecord.Add(held.Node);
                 }
-                else if (inversion is null && (throwing || s_reported.Add((held.Node, node))))
+                else if (inversion is null && (throwing || Reported.Add((held.Node, node))))
                 {
                     inversion = new LockOrderReport(LockOrderReportKind.Inversion, held.Node.Name, node.Name, path, thread, stack);
                 }
@@ -141,7 +141,7 @@ internal static class LockOrderGraph
     // Breadth-first search for recorded orders leading from -> ... -> to, skipping collected guards. Null if none.
     private static List<LockOrderEdge>? FindPath(LockOrderNode from, LockOrderNode to)
     {
-        Debug.Assert(Monitor.IsEntered(s_gate), "The graph is searched under its lock.");
+        Debug.Assert(Monitor.IsEntered(Gate), "The graph is searched under its lock.");
         var cameBy = new Dictionary<LockOrderNode, LockOrderEdge?> { [from] = null };
         var frontier = new Queue<LockOrderNode>();
         frontier.Enqueue(from);
@@ -177,7 +177,7 @@ internal static class LockOrderGraph
 
     private static bool TryAddEdge(LockOrderEdge edge)
     {
-        Debug.Assert(Monitor.IsEntered(s_gate), "Edges are added under the graph's lock.");
+        Debug.Assert(Monitor.IsEntered(Gate), "Edges are added under the graph's lock.");
         if (s_edgeCount >= LockOrder.MaxEdges)
         {
             PruneCollected();
@@ -200,14 +200,14 @@ internal static class LockOrderGraph
         if (!node.Listed)
         {
             node.Listed = true;
-            s_nodes.Add(node);
+            Nodes.Add(node);
         }
     }
 
     // Drops the nodes of collected guards and every edge into or out of them.
     private static void PruneCollected()
     {
-        s_nodes.RemoveAll(node =>
+        Nodes.RemoveAll(node =>
         {
             if (!node.IsDead)
             {
@@ -220,7 +220,7 @@ internal static class LockOrderGraph
             return true;
         });
 
-        foreach (LockOrderNode node in s_nodes)
+        foreach (LockOrderNode node in Nodes)
         {
             LockOrderEdge[] kept = Array.FindAll(node.Successors, e => e.ToNode.Listed);
             s_edgeCount -= node.Successors.Length - kept.Length;
@@ -230,6 +230,6 @@ internal static class LockOrderGraph
             }
         }
 
-        s_reported.RemoveWhere(pair => !pair.Held.Listed || !pair.Acquired.Listed);
+        Reported.RemoveWhere(pair => !pair.Held.Listed || !pair.Acquired.Listed);
     }
 }

@@ -6,6 +6,7 @@ namespace ThreadSafe.Diagnostics;
 /// A lock-order report: an inversion (both locks, the order recorded before with where it was first seen, and where
 /// the inverse was tried, each with its thread), or the notice that the graph of recorded orders is full.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710:Identifiers should have correct suffix", Justification = "A report users read, log and keep; it is passed through an event only as one of its uses.")]
 public sealed class LockOrderReport : EventArgs
 {
     internal LockOrderReport(

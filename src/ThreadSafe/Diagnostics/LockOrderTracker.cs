@@ -15,7 +15,7 @@ namespace ThreadSafe.Diagnostics;
 internal static class LockOrderTracker
 {
     // The locks the current flow holds, newest first; null when it holds none.
-    private static readonly AsyncLocal<HeldLock?> s_held = new();
+    private static readonly AsyncLocal<HeldLock?> Held = new();
 
     /// <summary>Gets the node of a guard, creating it on first use; safe to race (one node wins and is kept).</summary>
     public static LockOrderNode NodeFor(ref LockOrderNode? field, object guard, string name, string? lockClass)
@@ -37,7 +37,7 @@ internal static class LockOrderTracker
     /// </summary>
     public static void BeforeAcquire(object guard, LockOrderNode node)
     {
-        HeldLock? top = s_held.Value;
+        HeldLock? top = Held.Value;
         if (top is null)
         {
             return;
@@ -59,8 +59,8 @@ internal static class LockOrderTracker
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static HeldLock Push(object guard, LockOrderNode node)
     {
-        var held = new HeldLock(node, guard, s_held.Value);
-        s_held.Value = held;
+        var held = new HeldLock(node, guard, Held.Value);
+        Held.Value = held;
         return held;
     }
 
@@ -75,6 +75,6 @@ internal static class LockOrderTracker
             previous = previous.Previous;
         }
 
-        s_held.Value = previous;
+        Held.Value = previous;
     }
 }
