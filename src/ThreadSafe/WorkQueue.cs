@@ -112,9 +112,29 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <param name="handler">Runs once per item, on a consumer.</param>
     /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two handler shapes differ in their first parameter, so a call is never ambiguous.")]
+    /// <exception cref="ArgumentException">
+    /// <paramref name="handler"/> is an <see langword="async"/> lambda or method (it would be <see langword="async"/>
+    /// <see langword="void"/>: the queue could not wait for it nor see its exceptions). Pass it as a
+    /// <see cref="Func{T, TResult}"/> returning <see cref="ValueTask"/> instead, which an <c>async item =&gt; ...</c>
+    /// lambda binds to by itself.
+    /// </exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The handler shapes differ in their first parameter, so a call is never ambiguous.")]
     public WorkQueue(Action<T> handler, WorkQueueOptions<T>? options = null)
-        : this(handler ?? throw new ArgumentNullException(nameof(handler)), null, options)
+        : this(RefuseAsync(handler), null, options)
+    {
+    }
+
+    /// <summary>Creates a queue whose consumers run an asynchronous handler; the consumers start now.</summary>
+    /// <param name="handler">
+    /// Runs once per item, on a consumer, which awaits it before taking the next item. An <c>async item =&gt; ...</c>
+    /// lambda binds to this overload.
+    /// </param>
+    /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <remarks>The same guarantees as the overload taking a <see cref="CancellationToken"/>, whose token this handler does not see.</remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The handler shapes differ in their first parameter, so a call is never ambiguous.")]
+    public WorkQueue(Func<T, ValueTask> handler, WorkQueueOptions<T>? options = null)
+        : this(null, IgnoringToken(handler ?? throw new ArgumentNullException(nameof(handler))), options)
     {
     }
 
@@ -126,7 +146,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// A handler that stops because <see cref="AbortAsync"/> cancelled its token, by throwing an
     /// <see cref="OperationCanceledException"/> for that token, is not a failure: its item is handed back first.
     /// </remarks>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The two handler shapes differ in their first parameter, so a call is never ambiguous.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The handler shapes differ in their first parameter, so a call is never ambiguous.")]
     public WorkQueue(Func<T, CancellationToken, ValueTask> handler, WorkQueueOptions<T>? options = null)
         : this(null, handler ?? throw new ArgumentNullException(nameof(handler)), options)
     {
@@ -145,6 +165,23 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         _ring = new T[Math.Min(_capacity, 256)];
         StartConsumers(options.Consumers, options.UseDedicatedThreads);
     }
+
+    private static Action<T> RefuseAsync(Action<T> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (AsyncDelegates.IsAsync(handler))
+        {
+            string t = TypeNames.Format(typeof(T));
+            throw AsyncDelegates.Refused(
+                nameof(handler),
+                $"new {TypeNames.Format(typeof(WorkQueue<T>))}(Action<{t}> handler)",
+                $"a handler typed Func<{t}, ValueTask> or Func<{t}, CancellationToken, ValueTask> (an async lambda binds to those by itself), which the consumer awaits");
+        }
+
+        return handler;
+    }
+
+    private static Func<T, CancellationToken, ValueTask> IgnoringToken(Func<T, ValueTask> handler) => (item, _) => handler(item);
 
     /// <summary>Gets the maximum number of items that may wait in the queue.</summary>
     public int Capacity => _capacity;

@@ -7,6 +7,7 @@ public sealed class WorkQueueOptions<T>
     private readonly int _capacity = 1024;
     private readonly int _consumers = 1;
     private readonly int _producerWakeThreshold = 1;
+    private readonly Action<T, Exception>? _onError;
 
     /// <summary>
     /// Gets the most items that may wait in the queue: accepted and not yet started by a consumer. Items a consumer is
@@ -86,7 +87,23 @@ public sealed class WorkQueueOptions<T>
     /// queue: see <see cref="WorkQueueFaultedException{T}"/>.
     /// </summary>
     /// <remarks>If this handler itself throws, the queue faults with that exception.</remarks>
-    public Action<T, Exception>? OnError { get; init; }
+    /// <exception cref="ArgumentException">Set to an <see langword="async"/> lambda or method: it would be <see langword="async"/> <see langword="void"/>, running on after the queue moved on.</exception>
+    public Action<T, Exception>? OnError
+    {
+        get => _onError;
+        init
+        {
+            if (value is not null && AsyncDelegates.IsAsync(value))
+            {
+                throw AsyncDelegates.Refused(
+                    nameof(OnError),
+                    $"{TypeNames.Format(typeof(WorkQueueOptions<T>))}.OnError",
+                    "a synchronous OnError; to report asynchronously, hand the item and exception to another queue from it");
+            }
+
+            _onError = value;
+        }
+    }
 
     /// <summary>Gets the name used for the consumer threads and as the <c>threadsafe.workqueue.name</c> tag of the metrics. Default <c>WorkQueue&lt;T&gt;</c>.</summary>
     public string? Name { get; init; }
