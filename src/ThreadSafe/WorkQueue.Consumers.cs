@@ -14,7 +14,7 @@ public sealed partial class WorkQueue<T>
     {
         lock (_gate)
         {
-            _runningConsumers = consumers;
+            _running = consumers;
             _idleTasks = dedicatedThreads ? null : new Queue<TaskCompletionSource>();
         }
 

@@ -28,9 +28,10 @@ namespace ThreadSafe;
 public sealed partial class WorkQueue<T> : IAsyncDisposable
 {
     // Internal state machine. Open → Completing → Stopped (drained), Open/Completing → Aborting → Stopped,
-    // Open/Completing → Faulted → Stopped. Written only under _gate; read without the lock with Volatile.Read by
-    // consumers between items (a stale Open only lets a consumer start one more item, as if it had read it earlier).
-    private const int Open = 0, Completing = 1, Aborting = 2, Faulted = 3;
+    // Open/Completing → Faulted → Stopped. Stopped is entered by Exit when the last holder of _running leaves; nothing
+    // leaves it. Written only under _gate; read without the lock with Volatile.Read by consumers between items (a stale
+    // Open only lets a consumer start one more item, as if it had read it earlier). Consumers stop at Aborting or later.
+    private const int Open = 0, Completing = 1, Aborting = 2, Faulted = 3, Stopped = 4;
 
     // Guards every field marked "guarded by _gate". Private, so no outside code can lock on it.
     private readonly object _gate = new();
@@ -68,6 +69,9 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     // Guarded by _gate (see the constants above).
     private int _state;
 
+    // Guarded by _gate. The state the queue was in when it entered Stopped (for messages and the outcome).
+    private int _stoppedFrom;
+
     // Guarded by _gate. Producers waiting for space; each is woken (its task completed outside the lock) and retries.
     private readonly List<TaskCompletionSource> _spaceWaiters = [];
 
@@ -76,21 +80,26 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     private int _idleConsumers;
     private Queue<TaskCompletionSource>? _idleTasks;
 
-    // Guarded by _gate. Consumers that have not exited yet; the last one to exit finishes the queue.
-    private int _runningConsumers;
+    // Guarded by _gate. Consumers that have not exited yet, plus one while AbortAsync runs the abort token's callbacks
+    // (so that their exceptions are known before the outcome is decided). The last one to leave stops the queue (Exit).
+    private int _running;
 
     // Guarded by _gate. Unstarted items a consumer held in its batch when it stopped: (first sequence, items).
     private List<(long Sequence, T[] Items)>? _handedBack;
 
-    // Guarded by _gate. Handler (or OnError) exceptions that fault the queue, and the first failed item.
+    // Guarded by _gate. Handler (or OnError) exceptions that fault the queue, and the items whose handler threw.
     private List<Exception>? _faults;
-    private T? _failedItem;
+    private List<T>? _failedItems;
+
+    // Guarded by _gate. Exceptions thrown by callbacks registered on the abort token while AbortAsync cancelled it.
+    private List<Exception>? _abortCallbackErrors;
 
     // Guarded by _gate. Created by the first AbortAsync; completed when the consumers have stopped.
     private TaskCompletionSource<IReadOnlyList<T>>? _abort;
 
-    // Written under _gate by the last consumer when the queue stopped because of a fault (state Faulted); read with
-    // Volatile.Read afterwards. AbortAsync then faults with it, since it holds the unstarted items.
+    // Written under _gate by the last consumer when the queue stopped with a fault that carries the unstarted items
+    // (state Faulted, or an abort whose token callbacks threw); read with Volatile.Read afterwards. AbortAsync then
+    // faults with it.
     private WorkQueueFaultedException<T>? _finalFault;
 
     // Lock-free. Items accepted and not yet started: the number Capacity bounds. Invariant: 0 <= _pending <= _capacity.
@@ -247,7 +256,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
             if (_abort is null)
             {
                 _abort = new TaskCompletionSource<IReadOnlyList<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (_runningConsumers == 0)
+                if (_state == Stopped)
                 {
                     alreadyStopped = true; // nothing is left to hand back (a fault carries its own items)
                 }
@@ -255,6 +264,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
                 {
                     _state = Aborting;
                     cancel = true;
+                    _running++; // held until the token's callbacks have run: see CancelAbortToken
                     wakeups = TakeWakeupsForStateChange();
                 }
             }
@@ -267,12 +277,12 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
             SetAbortOutcome(abort, []);
         }
 
+        wakeups.Run(this); // first: no token callback can skip a wake-up
         if (cancel)
         {
-            _abortCts.Cancel(); // runs token callbacks: never under _gate
+            CancelAbortToken();
         }
 
-        wakeups.Run(this);
         return abort.Task;
     }
 
@@ -287,10 +297,14 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <inheritdoc/>
     public override string ToString() => _name;
 
-    private InvalidOperationException NotAccepting() => new(_state switch
+    // Called with _gate held.
+    private InvalidOperationException NotAccepting() => new((_state == Stopped ? _stoppedFrom : _state) switch
     {
+        Completing when _state == Stopped => $"{_name} completed (CompleteAsync was called) and accepts no more items.",
         Completing => $"{_name} is completing (CompleteAsync was called) and accepts no more items.",
         Aborting => $"{_name} was aborted (AbortAsync was called) and accepts no more items.",
-        _ => $"{_name} faulted (a handler threw and no OnError was set) and accepts no more items; see Completion.",
+        _ => $"{_name} faulted ({FaultCause}) and accepts no more items; see Completion.",
     });
+
+    private string FaultCause => _onError is null ? "a handler threw and no OnError was set" : "OnError threw while reporting a handler's exception";
 }

@@ -74,13 +74,19 @@ public sealed class WorkQueueErrorAndMisuseTests
     }
 
     [Fact]
-    public async Task OnError_Throws_FaultsTheQueueWithThatException()
+    public async Task OnError_Throws_FaultsTheQueueWithThatExceptionAndKeepsTheHandlers_AndSaysOnErrorThrew()
     {
         var fromOnError = new InvalidOperationException("from OnError");
-        var queue = new WorkQueue<int>(_ => throw new InvalidOperationException("handler"), new WorkQueueOptions<int> { OnError = (_, _) => throw fromOnError });
+        var fromHandler = new InvalidOperationException("handler");
+        var queue = new WorkQueue<int>(_ => throw fromHandler, new WorkQueueOptions<int> { OnError = (_, _) => throw fromOnError });
         queue.Add(1);
         var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
-        Assert.Same(fromOnError, fault.InnerException);
+        var both = Assert.IsType<AggregateException>(fault.InnerException);
+        Assert.Equal(new Exception[] { fromOnError, fromHandler }, both.InnerExceptions);
+        Assert.DoesNotContain("no OnError was set", fault.Message, StringComparison.Ordinal);
+        Assert.Contains("OnError threw", fault.Message, StringComparison.Ordinal);
+        var refused = Assert.Throws<InvalidOperationException>(() => queue.Add(2));
+        Assert.DoesNotContain("no OnError was set", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
