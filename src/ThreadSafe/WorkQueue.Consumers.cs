@@ -150,6 +150,11 @@ public sealed partial class WorkQueue<T>
                 _handler!(item);
                 processed++;
             }
+            catch (OperationCanceledException) when (_abortCts.IsCancellationRequested)
+            {
+                HandBackStarted(consumer, item, i, n); // the same rule as for asynchronous handlers (see there)
+                break;
+            }
             catch (Exception ex)
             {
                 failed++;
@@ -158,6 +163,14 @@ public sealed partial class WorkQueue<T>
         }
 
         Flush(processed, failed);
+    }
+
+    // An item the handler gave up on because the queue is aborting goes back in front of the unstarted rest of the batch.
+    private void HandBackStarted(Consumer consumer, T item, int index, int n)
+    {
+        consumer.Batch[index] = item;
+        WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, 1, _nameTag); // Exit subtracts every handed-back item
+        HandBack(consumer, index, n);
     }
 
     private async Task ProcessBatchAsync(Consumer consumer, int n)
@@ -187,11 +200,11 @@ public sealed partial class WorkQueue<T>
 
                 processed++;
             }
-            catch (OperationCanceledException ex) when (ex.CancellationToken == abortToken && Volatile.Read(ref _state) == Aborting)
+            catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
             {
-                // The handler honoured AbortAsync: the item was not handled, so it is handed back first.
-                consumer.Batch[i] = item;
-                HandBack(consumer, i, n);
+                // The handler stopped while the queue is aborting, through the abort token or a token linked to it: the
+                // item was not handled, so it is handed back first. It counts as waiting again until the queue stops.
+                HandBackStarted(consumer, item, i, n);
                 break;
             }
             catch (Exception ex)
@@ -235,11 +248,7 @@ public sealed partial class WorkQueue<T>
             }
         }
 
-        if (WorkQueueMetrics.QueueLength.Enabled)
-        {
-            WorkQueueMetrics.QueueLength.Add(-1, _nameTag);
-        }
-
+        WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, -1, _nameTag);
         return item;
     }
 
@@ -278,19 +287,13 @@ public sealed partial class WorkQueue<T>
         if (processed > 0)
         {
             Interlocked.Add(ref _processed, processed);
-            if (WorkQueueMetrics.Processed.Enabled)
-            {
-                WorkQueueMetrics.Processed.Add(processed, _nameTag);
-            }
+            WorkQueueMetrics.Record(WorkQueueMetrics.Processed, processed, _nameTag);
         }
 
         if (failed > 0)
         {
             Interlocked.Add(ref _failed, failed);
-            if (WorkQueueMetrics.Failed.Enabled)
-            {
-                WorkQueueMetrics.Failed.Add(failed, _nameTag);
-            }
+            WorkQueueMetrics.Record(WorkQueueMetrics.Failed, failed, _nameTag);
         }
     }
 }

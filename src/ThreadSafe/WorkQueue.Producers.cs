@@ -207,12 +207,8 @@ public sealed partial class WorkQueue<T>
 
     private void AfterEnqueue(Wakeups wakeConsumer)
     {
-        if (WorkQueueMetrics.QueueLength.Enabled)
-        {
-            WorkQueueMetrics.QueueLength.Add(1, _nameTag);
-        }
-
-        wakeConsumer.Run(this);
+        wakeConsumer.Run(this); // first: a throwing metrics listener is contained anyway, but a wake-up must not wait for it
+        WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, 1, _nameTag);
     }
 
     private void Grow()
@@ -242,7 +238,7 @@ public sealed partial class WorkQueue<T>
     {
         if (WorkQueueMetrics.AddWait.Enabled)
         {
-            WorkQueueMetrics.AddWait.Record(Stopwatch.GetElapsedTime(waitStart).TotalSeconds, _nameTag);
+            WorkQueueMetrics.Record(WorkQueueMetrics.AddWait, Stopwatch.GetElapsedTime(waitStart).TotalSeconds, _nameTag);
         }
     }
 }

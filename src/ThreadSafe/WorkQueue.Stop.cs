@@ -131,9 +131,9 @@ public sealed partial class WorkQueue<T>
             abort = _abort;
         }
 
-        if (WorkQueueMetrics.QueueLength.Enabled && unprocessed.Count > 0)
+        if (unprocessed.Count > 0)
         {
-            WorkQueueMetrics.QueueLength.Add(-unprocessed.Count, _nameTag);
+            WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, -unprocessed.Count, _nameTag);
         }
 
         if (abort is not null)

@@ -152,8 +152,9 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
     /// <remarks>
-    /// A handler that stops because <see cref="AbortAsync"/> cancelled its token, by throwing an
-    /// <see cref="OperationCanceledException"/> for that token, is not a failure: its item is handed back first.
+    /// A handler that throws an <see cref="OperationCanceledException"/> while its token is cancelled (for that token,
+    /// or for one linked to it such as a per-item timeout) stopped because of <see cref="AbortAsync"/>: that is not a
+    /// failure, and its item is handed back first.
     /// </remarks>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The handler shapes differ in their first parameter, so a call is never ambiguous.")]
     public WorkQueue(Func<T, CancellationToken, ValueTask> handler, WorkQueueOptions<T>? options = null)

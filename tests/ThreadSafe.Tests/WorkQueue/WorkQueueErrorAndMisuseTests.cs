@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
@@ -133,50 +132,5 @@ public sealed class WorkQueueErrorAndMisuseTests
         Assert.True(options.UseDedicatedThreads);
         Assert.Null(options.OnError);
         Assert.Null(options.Name);
-    }
-
-    [Fact]
-    public async Task Metrics_OnTheThreadSafeMeter_CountProcessedFailedAndLength()
-    {
-        string name = $"metrics-{Guid.NewGuid():N}";
-        var totals = new ConcurrentDictionary<string, double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.workqueue.", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                if (tag.Key == "threadsafe.workqueue.name" && (string?)tag.Value == name)
-                {
-                    totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value);
-                }
-            }
-        });
-        listener.Start();
-
-        var queue = new WorkQueue<int>(
-            item =>
-            {
-                if (item == 0)
-                {
-                    throw new InvalidOperationException("first fails");
-                }
-            },
-            new WorkQueueOptions<int> { Name = name, OnError = (_, _) => { } });
-        for (int i = 0; i < 10; i++)
-        {
-            queue.Add(i);
-        }
-
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Equal(9, totals.GetValueOrDefault("threadsafe.workqueue.processed"));
-        Assert.Equal(1, totals.GetValueOrDefault("threadsafe.workqueue.failed"));
-        Assert.Equal(0, totals.GetValueOrDefault("threadsafe.workqueue.length", -1));
     }
 }
