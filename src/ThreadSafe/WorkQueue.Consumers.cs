@@ -136,6 +136,22 @@ public sealed partial class WorkQueue<T>
     private void ProcessBatch(Consumer consumer, int n)
     {
         int processed = 0, failed = 0;
+        WorkQueue<T>? outer = t_handlerOf;
+        t_handlerOf = this; // synchronous handlers run on this thread until the batch ends
+        try
+        {
+            ProcessBatchItems(consumer, n, ref processed, ref failed);
+        }
+        finally
+        {
+            t_handlerOf = outer;
+        }
+
+        Flush(processed, failed);
+    }
+
+    private void ProcessBatchItems(Consumer consumer, int n, ref int processed, ref int failed)
+    {
         for (int i = 0; i < n; i++)
         {
             if (Volatile.Read(ref _state) >= Aborting)
@@ -161,8 +177,6 @@ public sealed partial class WorkQueue<T>
                 OnHandlerError(item, ex);
             }
         }
-
-        Flush(processed, failed);
     }
 
     // An item the handler gave up on because the queue is aborting goes back in front of the unstarted rest of the batch.
@@ -188,7 +202,7 @@ public sealed partial class WorkQueue<T>
             T item = StartItem(consumer, i, n);
             try
             {
-                ValueTask pending = _asyncHandler!(item, abortToken);
+                ValueTask pending = StartAsyncHandler(item, abortToken);
                 if (consumer.Dedicated && !pending.IsCompleted)
                 {
                     pending.AsTask().GetAwaiter().GetResult();
@@ -215,6 +229,21 @@ public sealed partial class WorkQueue<T>
         }
 
         Flush(processed, failed);
+    }
+
+    // Runs the synchronous part of an asynchronous handler, marked as a handler of this queue on this thread.
+    private ValueTask StartAsyncHandler(T item, CancellationToken abortToken)
+    {
+        WorkQueue<T>? outer = t_handlerOf;
+        t_handlerOf = this;
+        try
+        {
+            return _asyncHandler!(item, abortToken);
+        }
+        finally
+        {
+            t_handlerOf = outer;
+        }
     }
 
     // The item leaves the waiting count when it starts, which frees a slot. With a wake threshold of 1 (the default) the

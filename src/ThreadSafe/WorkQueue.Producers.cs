@@ -8,7 +8,11 @@ public sealed partial class WorkQueue<T>
     /// <summary>Adds an item, blocking while the queue is full (back pressure).</summary>
     /// <param name="item">The item.</param>
     /// <param name="cancellationToken">Cancels the wait for space; a cancelled call never enqueues its item.</param>
-    /// <exception cref="InvalidOperationException">The queue no longer accepts items (completing, aborted or faulted).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The queue no longer accepts items (completing, aborted or faulted); or the call comes from a handler of this
+    /// queue on its consumer thread, the queue is full, and every other consumer is also blocked adding from its
+    /// handler: nobody would ever make space.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the item was accepted.</exception>
     public void Add(T item, CancellationToken cancellationToken = default)
     {
@@ -17,9 +21,10 @@ public sealed partial class WorkQueue<T>
         // registration of the cancelled token cancels that wait at once). A call that throws never enqueued its item.
         cancellationToken.ThrowIfCancellationRequested();
         long waitStart = 0;
+        bool fromHandler = IsHandlerOfThisQueue, countedAsBlockedHandler = false;
         while (true)
         {
-            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart);
+            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart, fromHandler, ref countedAsBlockedHandler);
             if (waiter is null)
             {
                 return;
@@ -48,7 +53,7 @@ public sealed partial class WorkQueue<T>
 
             if (waiter.Task.IsCanceled)
             {
-                RemoveSpaceWaiter(waiter);
+                RemoveSpaceWaiter(waiter, ref countedAsBlockedHandler);
                 RecordAddWait(waitStart);
                 cancellationToken.ThrowIfCancellationRequested();
             }
@@ -69,9 +74,10 @@ public sealed partial class WorkQueue<T>
         }
 
         TaskCompletionSource? waiter;
+        bool counted = false;
         try
         {
-            waiter = TryEnqueueOrWait(item, waitStart: 0);
+            waiter = TryEnqueueOrWait(item, waitStart: 0, fromHandler: false, ref counted);
         }
         catch (InvalidOperationException ex)
         {
@@ -114,7 +120,8 @@ public sealed partial class WorkQueue<T>
             }
             catch (OperationCanceledException)
             {
-                RemoveSpaceWaiter(waiter);
+                bool notCounted = false; // asynchronous adds are never counted as blocked handlers
+                RemoveSpaceWaiter(waiter, ref notCounted);
                 RecordAddWait(waitStart);
                 throw new OperationCanceledException(cancellationToken);
             }
@@ -124,7 +131,8 @@ public sealed partial class WorkQueue<T>
             }
 
             // No token check here: this producer was woken for a free slot and must use it or pass it on (see Add).
-            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart);
+            bool counted = false;
+            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart, fromHandler: false, ref counted);
             if (next is null)
             {
                 return;
@@ -139,12 +147,20 @@ public sealed partial class WorkQueue<T>
             ? cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource)state!).TrySetCanceled(token), waiter)
             : default;
 
-    // Enqueues the item, or registers and returns a space waiter when the queue is full.
-    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart)
+    // Enqueues the item, or registers and returns a space waiter when the queue is full. fromHandler: a synchronous Add
+    // from a handler of this queue on its consumer thread; countedAsBlockedHandler says whether it is counted in
+    // _handlersBlockedInAdd (it stops being counted at the next call or at RemoveSpaceWaiter).
+    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart, bool fromHandler, ref bool countedAsBlockedHandler)
     {
         Wakeups wakeConsumer;
         lock (_gate)
         {
+            if (countedAsBlockedHandler)
+            {
+                _handlersBlockedInAdd--;
+                countedAsBlockedHandler = false;
+            }
+
             if (_state != Open)
             {
                 throw NotAccepting();
@@ -152,11 +168,25 @@ public sealed partial class WorkQueue<T>
 
             if (Volatile.Read(ref _pending) >= _capacity)
             {
+                if (fromHandler && _handlersBlockedInAdd + 1 >= _running)
+                {
+                    throw new InvalidOperationException(
+                        $"Add was called from a handler of {_name} while the queue is full, and every other consumer is blocked the same way: " +
+                        "only the consumers can make space, so it would wait for ever. From a handler, use TryAdd (and keep the item if it " +
+                        "returns false), or raise Capacity.");
+                }
+
                 var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _spaceWaiters.Add(waiter);
                 Interlocked.Increment(ref _spaceWaiterCount); // full fence before re-reading _pending (see the field)
                 if (Volatile.Read(ref _pending) >= _capacity)
                 {
+                    if (fromHandler)
+                    {
+                        _handlersBlockedInAdd++;
+                        countedAsBlockedHandler = true;
+                    }
+
                     return waiter;
                 }
 
@@ -223,10 +253,16 @@ public sealed partial class WorkQueue<T>
         _head = 0;
     }
 
-    private void RemoveSpaceWaiter(TaskCompletionSource waiter)
+    private void RemoveSpaceWaiter(TaskCompletionSource waiter, ref bool countedAsBlockedHandler)
     {
         lock (_gate)
         {
+            if (countedAsBlockedHandler)
+            {
+                _handlersBlockedInAdd--;
+                countedAsBlockedHandler = false;
+            }
+
             if (_spaceWaiters.Remove(waiter))
             {
                 Interlocked.Decrement(ref _spaceWaiterCount);

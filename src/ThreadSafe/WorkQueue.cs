@@ -9,8 +9,8 @@ namespace ThreadSafe;
 /// <typeparam name="T">The type of the items.</typeparam>
 /// <remarks>
 /// <para>
-/// <see cref="CompleteAsync"/> is the poison pill: the queue stops accepting, the consumers drain every item already
-/// accepted, and the task completes when the last handler has returned. <see cref="AbortAsync"/> stops now: consumers
+/// <see cref="CompleteAsync()"/> is the poison pill: the queue stops accepting, the consumers drain every item already
+/// accepted, and the task completes when the last handler has returned. <see cref="AbortAsync()"/> stops now: consumers
 /// finish the item in hand and every accepted item not yet started is handed back in FIFO order.
 /// </para>
 /// <para>
@@ -84,6 +84,9 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     // (so that their exceptions are known before the outcome is decided). The last one to leave stops the queue (Exit).
     private int _running;
 
+    // Guarded by _gate. Consumers blocked in a synchronous Add to this queue from their own handler (see TryEnqueueOrWait).
+    private int _handlersBlockedInAdd;
+
     // Guarded by _gate. Unstarted items a consumer held in its batch when it stopped: (first sequence, items).
     private List<(long Sequence, T[] Items)>? _handedBack;
 
@@ -148,12 +151,12 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     }
 
     /// <summary>Creates a queue whose consumers run an asynchronous handler; the consumers start now.</summary>
-    /// <param name="handler">Runs once per item, on a consumer. Its token is cancelled by <see cref="AbortAsync"/>.</param>
+    /// <param name="handler">Runs once per item, on a consumer. Its token is cancelled by <see cref="AbortAsync()"/>.</param>
     /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
     /// <remarks>
     /// A handler that throws an <see cref="OperationCanceledException"/> while its token is cancelled (for that token,
-    /// or for one linked to it such as a per-item timeout) stopped because of <see cref="AbortAsync"/>: that is not a
+    /// or for one linked to it such as a per-item timeout) stopped because of <see cref="AbortAsync()"/>: that is not a
     /// failure, and its item is handed back first.
     /// </remarks>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The handler shapes differ in their first parameter, so a call is never ambiguous.")]
@@ -170,7 +173,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         _onError = options.OnError;
         _capacity = options.Capacity;
         _wakeThreshold = Math.Min(options.ProducerWakeThreshold, _capacity);
-        _name = options.Name ?? $"WorkQueue<{typeof(T).Name}>";
+        _name = options.Name ?? TypeNames.Format(typeof(WorkQueue<T>));
         _nameTag = new KeyValuePair<string, object?>(WorkQueueMetrics.NameTag, _name);
         _ring = new T[Math.Min(_capacity, 256)];
         StartConsumers(options.Consumers, options.UseDedicatedThreads);
@@ -212,8 +215,8 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     public long FailedCount => Interlocked.Read(ref _failed);
 
     /// <summary>
-    /// Gets a task that completes when the consumers have stopped, after <see cref="CompleteAsync"/> or
-    /// <see cref="AbortAsync"/>. It faults with a <see cref="WorkQueueFaultedException{T}"/> per the error rule.
+    /// Gets a task that completes when the consumers have stopped, after <see cref="CompleteAsync()"/> or
+    /// <see cref="AbortAsync()"/>. It faults with a <see cref="WorkQueueFaultedException{T}"/> per the error rule.
     /// </summary>
     public Task Completion => _completion.Task;
 
@@ -287,12 +290,48 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         return abort.Task;
     }
 
-    /// <summary>Completes the queue (<see cref="CompleteAsync"/>) and waits for the consumers to drain it.</summary>
+    /// <summary>
+    /// Completes the queue like <see cref="CompleteAsync()"/> and waits for the drain, or until
+    /// <paramref name="cancellationToken"/> is cancelled, whichever comes first.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the <em>wait</em> only.</param>
+    /// <returns>A task that completes like <see cref="Completion"/>, or is cancelled when the token is.</returns>
+    /// <remarks>
+    /// Cancelling never loses nor repeats an item: the queue stays completing, its consumers go on draining, and
+    /// <see cref="Completion"/> still completes when they are done. To bound a shutdown, follow a cancelled drain with
+    /// <see cref="AbortAsync(CancellationToken)"/>, which hands back what was not started.
+    /// </remarks>
+    public Task CompleteAsync(CancellationToken cancellationToken) => WaitOrCancel(CompleteAsync(), cancellationToken);
+
+    /// <summary>
+    /// Aborts the queue like <see cref="AbortAsync()"/> and waits for the consumers to stop, or until
+    /// <paramref name="cancellationToken"/> is cancelled, whichever comes first.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the <em>wait</em> only.</param>
+    /// <returns>A task that completes like the task of <see cref="AbortAsync()"/>, or is cancelled when the token is.</returns>
+    /// <remarks>
+    /// Cancelling never loses nor repeats an item: the queue stays aborting; a handler that never returns keeps its
+    /// consumer, and the other consumers have stopped. A later <see cref="AbortAsync()"/> returns the same outcome, with
+    /// every unstarted item, once the last handler in hand has returned.
+    /// </remarks>
+    public Task<IReadOnlyList<T>> AbortAsync(CancellationToken cancellationToken) => WaitOrCancel(AbortAsync(), cancellationToken);
+
+    /// <summary>Completes the queue (<see cref="CompleteAsync()"/>) and waits for the consumers to drain it.</summary>
     /// <returns>A task that completes when the consumers have stopped.</returns>
     /// <exception cref="WorkQueueFaultedException{T}">The queue faulted: nothing is dropped silently, even on dispose.</exception>
-    public async ValueTask DisposeAsync()
+    /// <exception cref="InvalidOperationException">
+    /// Called from a handler of this queue, on its consumer thread: the wait would never end, because the drain waits
+    /// for that handler. The queue is completed all the same.
+    /// </exception>
+    /// <remarks>To bound the wait, call <see cref="CompleteAsync(CancellationToken)"/> instead.</remarks>
+    public ValueTask DisposeAsync()
     {
-        await CompleteAsync().ConfigureAwait(false);
+        Task completion = CompleteAsync();
+        return IsHandlerOfThisQueue
+            ? ValueTask.FromException(new InvalidOperationException(
+                $"DisposeAsync of {_name} was called from one of its own handlers: it would wait for the drain, which waits for that handler. " +
+                "The queue is completing; from a handler, call CompleteAsync() without waiting for it."))
+            : new ValueTask(completion);
     }
 
     /// <inheritdoc/>

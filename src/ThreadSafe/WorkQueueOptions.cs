@@ -25,14 +25,28 @@ public sealed class WorkQueueOptions<T>
         }
     }
 
-    /// <summary>Gets the number of consumers that run the handler concurrently. Default 1 (items are then handled in FIFO order).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less.</exception>
+    /// <summary>The largest <see cref="Consumers"/> accepted: each consumer is a thread or a task that lives as long as the queue.</summary>
+    internal const int MaxConsumers = 1024;
+
+    /// <summary>
+    /// Gets the number of consumers that run the handler concurrently, from 1 to 1024. Default 1 (items are then handled
+    /// in FIFO order).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less, or to more than 1024.</exception>
     public int Consumers
     {
         get => _consumers;
         init
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(Consumers));
+            if (value > MaxConsumers)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(Consumers),
+                    value,
+                    $"Consumers must be at most {MaxConsumers}: each consumer is a thread (or a task) that lives as long as the queue. Got {value}.");
+            }
+
             _consumers = value;
         }
     }
@@ -76,7 +90,7 @@ public sealed class WorkQueueOptions<T>
     /// database): on its own thread it never starves the thread pool, and it shows up by name in a debugger. With an
     /// asynchronous handler a dedicated thread blocks while the handler's task is incomplete; choose the thread pool
     /// for handlers that mostly await. The threads are background threads: complete the queue
-    /// (<see cref="WorkQueue{T}.CompleteAsync"/> or <c>await using</c>) before the process exits, or the items not yet
+    /// (<see cref="WorkQueue{T}.CompleteAsync()"/> or <c>await using</c>) before the process exits, or the items not yet
     /// handled are lost with the process.
     /// </remarks>
     public bool UseDedicatedThreads { get; init; } = true;

@@ -122,6 +122,45 @@ public sealed class WorkQueueErrorAndMisuseTests
         Assert.Equal("ProducerWakeThreshold", thrown.ParamName);
     }
 
+    [Theory]
+    [InlineData(1025)]
+    [InlineData(int.MaxValue)]
+    public void Options_TooManyConsumers_ThrowsNamingTheProperty(int value)
+    {
+        var thrown = Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueueOptions<int> { Consumers = value });
+        Assert.Equal("Consumers", thrown.ParamName);
+        Assert.Contains("1024", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Messages_UseCSharpTypeNames_AndSayCompletedOnceTheQueueHasStopped()
+    {
+        var queue = new WorkQueue<List<int>>(_ => { });
+        Assert.Equal("WorkQueue<List<int>>", queue.Name);
+        await queue.CompleteAsync().WaitAsync(Limit);
+        var thrown = Assert.Throws<InvalidOperationException>(() => queue.Add([]));
+        Assert.Equal("WorkQueue<List<int>> completed (CompleteAsync was called) and accepts no more items.", thrown.Message);
+    }
+
+    [Fact]
+    public async Task ConcurrentHandlerFailures_EveryFailedItemIsKept()
+    {
+        using var bothStarted = new Barrier(2);
+        var queue = new WorkQueue<int>(
+            item =>
+            {
+                Assert.True(bothStarted.SignalAndWait(Limit)); // both consumers are in a handler before either throws
+                throw new InvalidOperationException($"item {item}");
+            },
+            new WorkQueueOptions<int> { Consumers = 2, Capacity = 1 });
+        queue.Add(1);
+        queue.Add(2);
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        Assert.Equal(new List<int> { 1, 2 }, fault.FailedItems.Order());
+        Assert.Contains(fault.FailedItem, fault.FailedItems);
+        Assert.Equal(2, Assert.IsType<AggregateException>(fault.InnerException).InnerExceptions.Count);
+    }
+
     [Fact]
     public void Options_Defaults_AreDocumented()
     {

@@ -71,6 +71,124 @@ public sealed class WorkQueueShutdownTests
         Assert.Equal(new List<int> { 0, 1 }, fault.Unprocessed);
     }
 
+    [Fact]
+    public async Task CompleteAsyncWithToken_Cancelled_StopsWaitingOnly_TheQueueStillDrainsEveryItemOnce()
+    {
+        using var handler = new WorkQueueTests.BlockingHandler();
+        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 10 });
+        for (int i = 0; i < 5; i++)
+        {
+            queue.Add(i);
+        }
+
+        await handler.Started.Task.WaitAsync(Limit);
+        using var cts = new CancellationTokenSource();
+        Task bounded = queue.CompleteAsync(cts.Token);
+        Assert.False(bounded.IsCompleted);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bounded.WaitAsync(Limit));
+        Assert.False(queue.Completion.IsCompleted);
+        Assert.Throws<InvalidOperationException>(() => queue.Add(99)); // still completing
+        handler.Release();
+        await queue.Completion.WaitAsync(Limit);
+        Assert.Equal(Enumerable.Range(0, 5), handler.Handled);
+    }
+
+    [Fact]
+    public async Task AbortAsyncWithToken_HandlerNeverReturns_StopsWaiting_ThenTheSameOutcomeArrivesOnce()
+    {
+        using var handler = new WorkQueueTests.BlockingHandler();
+        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 10 });
+        for (int i = 0; i < 5; i++)
+        {
+            queue.Add(i);
+        }
+
+        await handler.Started.Task.WaitAsync(Limit);
+        using var cts = new CancellationTokenSource();
+        Task<IReadOnlyList<int>> bounded = queue.AbortAsync(cts.Token);
+        cts.Cancel(); // the handler in hand does not return: the caller stops waiting
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bounded.WaitAsync(Limit));
+        Task<IReadOnlyList<int>> abort = queue.AbortAsync();
+        Assert.False(abort.IsCompleted);
+        handler.Release();
+        Assert.Equal(Enumerable.Range(1, 4), await abort.WaitAsync(Limit));
+        Assert.Equal(new List<int> { 0 }, handler.Handled);
+    }
+
+    [Fact]
+    public async Task CompleteAsyncWithToken_NotCancelled_CompletesLikeCompletion()
+    {
+        var queue = new WorkQueue<int>(_ => throw new InvalidOperationException("boom"));
+        queue.Add(1);
+        using var cts = new CancellationTokenSource();
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.CompleteAsync(cts.Token).WaitAsync(Limit));
+        Assert.Equal(1, fault.FailedItem);
+    }
+
+    [Fact]
+    public async Task AddFromOwnHandler_QueueFullAndNoOtherConsumer_ThrowsInsteadOfHanging()
+    {
+        var outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var full = new ManualResetEvent(false);
+        WorkQueue<int>? queue = null;
+        queue = new WorkQueue<int>(
+            item =>
+            {
+                if (item != 0)
+                {
+                    return;
+                }
+
+                Assert.True(full.WaitOne(Limit));
+                using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(5)); // only detects a hang
+                try
+                {
+                    queue!.Add(100, hang.Token);
+                    outcome.TrySetResult("accepted");
+                }
+                catch (InvalidOperationException ex)
+                {
+                    outcome.TrySetResult(ex.Message);
+                }
+                catch (OperationCanceledException)
+                {
+                    outcome.TrySetResult("hung");
+                }
+            },
+            new WorkQueueOptions<int> { Capacity = 1 });
+        queue.Add(0);
+        await WorkQueueTests.WaitUntil(() => queue.Count == 0); // item 0 in hand...
+        queue.Add(1); // ...and the queue full
+        full.Set();
+        string message = await outcome.Task.WaitAsync(Limit);
+        Assert.Contains("from a handler", message, StringComparison.Ordinal);
+        await queue.CompleteAsync().WaitAsync(Limit);
+    }
+
+    [Fact]
+    public async Task DisposeAsyncFromOwnHandler_ThrowsInsteadOfWaitingForItself_AndCompletesTheQueue()
+    {
+        var outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        WorkQueue<int>? queue = null;
+        queue = new WorkQueue<int>(item =>
+        {
+            Task disposing = queue!.DisposeAsync().AsTask();
+            try
+            {
+                outcome.TrySetResult(disposing.Wait(TimeSpan.FromSeconds(5)) ? "completed" : "hung"); // the bound only detects a hang
+            }
+            catch (AggregateException ex) when (ex.InnerException is InvalidOperationException inner)
+            {
+                outcome.TrySetResult(inner.Message);
+            }
+        });
+        queue.Add(1);
+        Assert.Contains("from one of its own handlers", await outcome.Task.WaitAsync(Limit), StringComparison.Ordinal);
+        await queue.Completion.WaitAsync(Limit);
+        Assert.False(queue.TryAdd(2));
+    }
+
     internal static IEnumerable<Exception> Flatten(Exception? exception) => exception switch
     {
         null => [],
