@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace ThreadSafe;
 
-/// <summary>The consumer side of <see cref="WorkQueue{T}"/>: batches, handlers, the error rule and the final stop.</summary>
+/// <content>The consumer side of <see cref="WorkQueue{T}"/>: batches, handlers, the error rule and the final stop.</content>
 public sealed partial class WorkQueue<T>
 {
     // A consumer takes up to this many items per lock acquisition (fewer when fewer wait). Items in a batch still count
@@ -14,6 +14,7 @@ public sealed partial class WorkQueue<T>
     {
         lock (_gate)
         {
+            AssertInvariants();
             _running = consumers;
             _idleTasks = dedicatedThreads ? null : new Queue<TaskCompletionSource>();
         }
@@ -50,6 +51,7 @@ public sealed partial class WorkQueue<T>
                 int taken;
                 lock (_gate)
                 {
+                    AssertInvariants();
                     taken = TakeBatch(consumer);
                 }
 
@@ -99,7 +101,7 @@ public sealed partial class WorkQueue<T>
             return -1;
         }
 
-        if (_count == 0)
+        if (_ring.Count == 0)
         {
             if (_state == Completing)
             {
@@ -116,18 +118,7 @@ public sealed partial class WorkQueue<T>
             return 0;
         }
 
-        int n = Math.Min(_count, consumer.Batch.Length);
-        int first = Math.Min(n, _ring.Length - _head);
-        Array.Copy(_ring, _head, consumer.Batch, 0, first);
-        Array.Copy(_ring, 0, consumer.Batch, first, n - first);
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-        {
-            Array.Clear(_ring, _head, first);
-            Array.Clear(_ring, 0, n - first);
-        }
-
-        _head = (_head + n) % _ring.Length;
-        _count -= n;
+        int n = _ring.DequeueInto(consumer.Batch);
         consumer.Sequence = _headSequence;
         _headSequence += n;
         return n;
@@ -270,6 +261,7 @@ public sealed partial class WorkQueue<T>
                 TaskCompletionSource[]? waiters;
                 lock (_gate)
                 {
+                    AssertInvariants();
                     waiters = TakeSpaceWaiters();
                 }
 
@@ -294,6 +286,7 @@ public sealed partial class WorkQueue<T>
             TaskCompletionSource waiter;
             lock (_gate)
             {
+                AssertInvariants();
                 if (_spaceWaiters.Count == 0)
                 {
                     return;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace ThreadSafe;
 
-/// <summary>The producer side of <see cref="WorkQueue{T}"/>: adding with back pressure and cancellation.</summary>
+/// <content>The producer side of <see cref="WorkQueue{T}"/>: adding with back pressure and cancellation.</content>
 public sealed partial class WorkQueue<T>
 {
     /// <summary>Adds an item, blocking while the queue is full (back pressure).</summary>
@@ -96,6 +96,7 @@ public sealed partial class WorkQueue<T>
         Wakeups wakeConsumer;
         lock (_gate)
         {
+            AssertInvariants();
             if (_state != Open || Volatile.Read(ref _pending) >= _capacity)
             {
                 return false;
@@ -155,6 +156,7 @@ public sealed partial class WorkQueue<T>
         Wakeups wakeConsumer;
         lock (_gate)
         {
+            AssertInvariants();
             if (countedAsBlockedHandler)
             {
                 _handlersBlockedInAdd--;
@@ -211,21 +213,9 @@ public sealed partial class WorkQueue<T>
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Enqueue needs the lock.");
         Debug.Assert(_state == Open && _pending < _capacity, "Enqueue needs an open queue with space.");
-        if (_count == _ring.Length)
-        {
-            Grow();
-        }
-
-        int tail = _head + _count;
-        if (tail >= _ring.Length)
-        {
-            tail -= _ring.Length;
-        }
-
-        _ring[tail] = item;
-        _count++;
+        _ring.Enqueue(item);
         Interlocked.Increment(ref _pending);
-        Debug.Assert(_count <= _pending && _pending <= _capacity, "Invariant: ring count <= pending <= capacity.");
+        AssertInvariants();
         if (_idleConsumers > 0)
         {
             _idleConsumers--;
@@ -241,22 +231,11 @@ public sealed partial class WorkQueue<T>
         WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, 1, _nameTag);
     }
 
-    private void Grow()
-    {
-        var bigger = new T[(int)Math.Min((long)_ring.Length * 2, _capacity)];
-        for (int i = 0; i < _count; i++)
-        {
-            bigger[i] = _ring[(_head + i) % _ring.Length];
-        }
-
-        _ring = bigger;
-        _head = 0;
-    }
-
     private void RemoveSpaceWaiter(TaskCompletionSource waiter, ref bool countedAsBlockedHandler)
     {
         lock (_gate)
         {
+            AssertInvariants();
             if (countedAsBlockedHandler)
             {
                 _handlersBlockedInAdd--;

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace ThreadSafe;
 
-/// <summary>Stopping <see cref="WorkQueue{T}"/>: the error rule, hand-back, the final stop and the wake-ups.</summary>
+/// <content>Stopping <see cref="WorkQueue{T}"/>: the error rule, hand-back, the final stop and the wake-ups.</content>
 public sealed partial class WorkQueue<T>
 {
     // The error rule. Runs outside _gate; OnError is user code.
@@ -29,6 +29,7 @@ public sealed partial class WorkQueue<T>
         Wakeups wakeups = default;
         lock (_gate)
         {
+            AssertInvariants();
             (_faults ??= []).Add(exception);
             (_failedItems ??= []).Add(item);
             if (_state is Open or Completing)
@@ -54,6 +55,7 @@ public sealed partial class WorkQueue<T>
         {
             lock (_gate)
             {
+                AssertInvariants();
                 (_abortCallbackErrors ??= []).AddRange(ex is AggregateException aggregate ? aggregate.InnerExceptions : [ex]);
             }
         }
@@ -74,6 +76,7 @@ public sealed partial class WorkQueue<T>
 
         lock (_gate)
         {
+            AssertInvariants();
             (_handedBack ??= []).Add((consumer.Sequence + from, items));
         }
     }
@@ -88,6 +91,7 @@ public sealed partial class WorkQueue<T>
         bool handBackToAbort;
         lock (_gate)
         {
+            AssertInvariants();
             if (--_running > 0)
             {
                 return;
@@ -96,7 +100,7 @@ public sealed partial class WorkQueue<T>
             int state = _state;
             _stoppedFrom = state;
             _state = Stopped;
-            unprocessed = new List<T>(_count);
+            unprocessed = new List<T>(_ring.Count);
             if (_handedBack is not null)
             {
                 _handedBack.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
@@ -108,13 +112,7 @@ public sealed partial class WorkQueue<T>
                 _handedBack = null;
             }
 
-            for (int i = 0; i < _count; i++)
-            {
-                unprocessed.Add(_ring[(_head + i) % _ring.Length]);
-            }
-
-            Array.Clear(_ring);
-            _count = 0;
+            _ring.DrainTo(unprocessed);
             Interlocked.Exchange(ref _pending, 0);
             Debug.Assert(state != Completing || unprocessed.Count == 0, "A drained queue has nothing left.");
             // The fault carries the unstarted items when nobody else returns them: after a fault, or after an abort whose

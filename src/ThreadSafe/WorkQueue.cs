@@ -24,7 +24,7 @@ namespace ThreadSafe;
 /// would make space.
 /// </para>
 /// </remarks>
-[DebuggerDisplay("{_name,nq}: Count = {Count}")]
+[DebuggerDisplay("{_name,nq}: {StateName,nq}, Count = {Count}, Capacity = {Capacity}")]
 public sealed partial class WorkQueue<T> : IAsyncDisposable
 {
     // Internal state machine. Open → Completing → Stopped (drained), Open/Completing → Aborting → Stopped,
@@ -56,13 +56,11 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
 
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Guarded by _gate. Ring buffer of the items not yet taken by a consumer: _count items from _head.
-    // Grows by doubling up to _capacity (it never needs more: _count <= _pending <= _capacity).
-    private T[] _ring;
-    private int _head;
-    private int _count;
+    // Guarded by _gate. The items not yet taken by a consumer, FIFO. Grows by doubling up to _capacity (it never needs
+    // more: _ring.Count <= _pending <= _capacity). A mutable struct: never copy it.
+    private WorkQueueRing<T> _ring;
 
-    // Guarded by _gate. Sequence number of the item at _head (items are numbered in acceptance order); batches
+    // Guarded by _gate. Sequence number of the item at the front of _ring (items are numbered in acceptance order); batches
     // remember theirs so that handed-back items can be put back in FIFO order.
     private long _headSequence;
 
@@ -175,7 +173,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         _wakeThreshold = Math.Min(options.ProducerWakeThreshold, _capacity);
         _name = options.Name ?? TypeNames.Format(typeof(WorkQueue<T>));
         _nameTag = new KeyValuePair<string, object?>(WorkQueueMetrics.NameTag, _name);
-        _ring = new T[Math.Min(_capacity, 256)];
+        _ring = new WorkQueueRing<T>(_capacity);
         StartConsumers(options.Consumers, options.UseDedicatedThreads);
     }
 
@@ -230,6 +228,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         Wakeups wakeups = default;
         lock (_gate)
         {
+            AssertInvariants();
             if (_state == Open)
             {
                 _state = Completing;
@@ -257,6 +256,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         TaskCompletionSource<IReadOnlyList<T>> abort;
         lock (_gate)
         {
+            AssertInvariants();
             if (_abort is null)
             {
                 _abort = new TaskCompletionSource<IReadOnlyList<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -336,6 +336,31 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
 
     /// <inheritdoc/>
     public override string ToString() => _name;
+
+    // For the debugger display.
+    private string StateName => Volatile.Read(ref _state) switch
+    {
+        Open => nameof(Open),
+        Completing => nameof(Completing),
+        Aborting => nameof(Aborting),
+        Faulted => nameof(Faulted),
+        _ => nameof(Stopped),
+    };
+
+    // Called at lock entries. The invariants that hold whenever _gate is free.
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "AssertInvariants needs the lock.");
+        int pending = Volatile.Read(ref _pending);
+        Debug.Assert(_ring.Count <= pending && pending <= _capacity, "ring count <= pending <= capacity");
+        Debug.Assert(Volatile.Read(ref _spaceWaiterCount) == _spaceWaiters.Count, "the waiter count mirrors the waiter list");
+        Debug.Assert(_idleConsumers >= 0 && _idleConsumers <= _running, "idle consumers are running consumers");
+        Debug.Assert(_idleTasks is null || _idleTasks.Count == _idleConsumers, "one idle task per idle pool consumer");
+        Debug.Assert(_handlersBlockedInAdd >= 0 && _handlersBlockedInAdd <= _running, "blocked handlers are running consumers");
+        Debug.Assert(_state != Stopped || (_running == 0 && _ring.Count == 0 && pending == 0), "a stopped queue holds nothing");
+        Debug.Assert(_state == Open || _spaceWaiters.Count == 0, "only an open queue keeps producers waiting");
+    }
 
     // Called with _gate held.
     private InvalidOperationException NotAccepting() => new((_state == Stopped ? _stoppedFrom : _state) switch

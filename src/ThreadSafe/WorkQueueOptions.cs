@@ -119,6 +119,6 @@ public sealed class WorkQueueOptions<T>
         }
     }
 
-    /// <summary>Gets the name used for the consumer threads and as the <c>threadsafe.workqueue.name</c> tag of the metrics. Default <c>WorkQueue&lt;T&gt;</c>.</summary>
+    /// <summary>Gets the name used for the consumer threads and as the <c>threadsafe.name</c> tag of the metrics. Default: the C# name of the queue type, e.g. <c>WorkQueue&lt;int&gt;</c>.</summary>
     public string? Name { get; init; }
 }
