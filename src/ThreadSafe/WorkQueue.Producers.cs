@@ -21,10 +21,10 @@ public sealed partial class WorkQueue<T>
         // registration of the cancelled token cancels that wait at once). A call that throws never enqueued its item.
         cancellationToken.ThrowIfCancellationRequested();
         long waitStart = 0;
-        bool fromHandler = IsHandlerOfThisQueue, countedAsBlockedHandler = false;
+        bool countedAsBlockedHandler = false;
         while (true)
         {
-            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart, fromHandler, ref countedAsBlockedHandler);
+            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart, synchronous: true, ref countedAsBlockedHandler);
             if (waiter is null)
             {
                 return;
@@ -77,7 +77,7 @@ public sealed partial class WorkQueue<T>
         bool counted = false;
         try
         {
-            waiter = TryEnqueueOrWait(item, waitStart: 0, fromHandler: false, ref counted);
+            waiter = TryEnqueueOrWait(item, waitStart: 0, synchronous: false, ref counted);
         }
         catch (InvalidOperationException ex)
         {
@@ -133,7 +133,7 @@ public sealed partial class WorkQueue<T>
 
             // No token check here: this producer was woken for a free slot and must use it or pass it on (see Add).
             bool counted = false;
-            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart, fromHandler: false, ref counted);
+            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart, synchronous: false, ref counted);
             if (next is null)
             {
                 return;
@@ -148,10 +148,12 @@ public sealed partial class WorkQueue<T>
             ? cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource)state!).TrySetCanceled(token), waiter)
             : default;
 
-    // Enqueues the item, or registers and returns a space waiter when the queue is full. fromHandler: a synchronous Add
-    // from a handler of this queue on its consumer thread; countedAsBlockedHandler says whether it is counted in
-    // _handlersBlockedInAdd (it stops being counted at the next call or at RemoveSpaceWaiter).
-    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart, bool fromHandler, ref bool countedAsBlockedHandler)
+    // Enqueues the item, or registers and returns a space waiter when the queue is full. synchronous: called by Add,
+    // which blocks its thread; only then is a call from a handler of this queue on its consumer thread checked for a
+    // self-deadlock (the thread-static read happens only on a full queue, off the fast path). countedAsBlockedHandler
+    // says whether the caller is counted in _handlersBlockedInAdd (it stops being counted at the next call or at
+    // RemoveSpaceWaiter).
+    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart, bool synchronous, ref bool countedAsBlockedHandler)
     {
         Wakeups wakeConsumer;
         lock (_gate)
@@ -170,6 +172,7 @@ public sealed partial class WorkQueue<T>
 
             if (Volatile.Read(ref _pending) >= _capacity)
             {
+                bool fromHandler = synchronous && IsHandlerOfThisQueue;
                 if (fromHandler && _handlersBlockedInAdd + 1 >= _running)
                 {
                     throw new InvalidOperationException(
