@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace ThreadSafe;
 
-/// <summary>The consumer side of <see cref="WorkQueue{T}"/>: batches, handlers, the error rule and the final stop.</summary>
+/// <content>The consumer side of <see cref="WorkQueue{T}"/>: batches, handlers, the error rule and the final stop.</content>
 public sealed partial class WorkQueue<T>
 {
     // A consumer takes up to this many items per lock acquisition (fewer when fewer wait). Items in a batch still count
@@ -14,7 +14,8 @@ public sealed partial class WorkQueue<T>
     {
         lock (_gate)
         {
-            _runningConsumers = consumers;
+            AssertInvariants();
+            _running = consumers;
             _idleTasks = dedicatedThreads ? null : new Queue<TaskCompletionSource>();
         }
 
@@ -50,6 +51,7 @@ public sealed partial class WorkQueue<T>
                 int taken;
                 lock (_gate)
                 {
+                    AssertInvariants();
                     taken = TakeBatch(consumer);
                 }
 
@@ -99,7 +101,7 @@ public sealed partial class WorkQueue<T>
             return -1;
         }
 
-        if (_count == 0)
+        if (_ring.Count == 0)
         {
             if (_state == Completing)
             {
@@ -116,18 +118,7 @@ public sealed partial class WorkQueue<T>
             return 0;
         }
 
-        int n = Math.Min(_count, consumer.Batch.Length);
-        int first = Math.Min(n, _ring.Length - _head);
-        Array.Copy(_ring, _head, consumer.Batch, 0, first);
-        Array.Copy(_ring, 0, consumer.Batch, first, n - first);
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-        {
-            Array.Clear(_ring, _head, first);
-            Array.Clear(_ring, 0, n - first);
-        }
-
-        _head = (_head + n) % _ring.Length;
-        _count -= n;
+        int n = _ring.DequeueInto(consumer.Batch);
         consumer.Sequence = _headSequence;
         _headSequence += n;
         return n;
@@ -136,6 +127,22 @@ public sealed partial class WorkQueue<T>
     private void ProcessBatch(Consumer consumer, int n)
     {
         int processed = 0, failed = 0;
+        WorkQueue<T>? outer = t_handlerOf;
+        t_handlerOf = this; // synchronous handlers run on this thread until the batch ends
+        try
+        {
+            ProcessBatchItems(consumer, n, ref processed, ref failed);
+        }
+        finally
+        {
+            t_handlerOf = outer;
+        }
+
+        Flush(processed, failed);
+    }
+
+    private void ProcessBatchItems(Consumer consumer, int n, ref int processed, ref int failed)
+    {
         for (int i = 0; i < n; i++)
         {
             if (Volatile.Read(ref _state) >= Aborting)
@@ -150,14 +157,25 @@ public sealed partial class WorkQueue<T>
                 _handler!(item);
                 processed++;
             }
+            catch (OperationCanceledException) when (_abortCts.IsCancellationRequested)
+            {
+                HandBackStarted(consumer, item, i, n); // the same rule as for asynchronous handlers (see there)
+                break;
+            }
             catch (Exception ex)
             {
                 failed++;
                 OnHandlerError(item, ex);
             }
         }
+    }
 
-        Flush(processed, failed);
+    // An item the handler gave up on because the queue is aborting goes back in front of the unstarted rest of the batch.
+    private void HandBackStarted(Consumer consumer, T item, int index, int n)
+    {
+        consumer.Batch[index] = item;
+        WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, 1, _nameTag); // Exit subtracts every handed-back item
+        HandBack(consumer, index, n);
     }
 
     private async Task ProcessBatchAsync(Consumer consumer, int n)
@@ -175,7 +193,7 @@ public sealed partial class WorkQueue<T>
             T item = StartItem(consumer, i, n);
             try
             {
-                ValueTask pending = _asyncHandler!(item, abortToken);
+                ValueTask pending = StartAsyncHandler(item, abortToken);
                 if (consumer.Dedicated && !pending.IsCompleted)
                 {
                     pending.AsTask().GetAwaiter().GetResult();
@@ -187,11 +205,11 @@ public sealed partial class WorkQueue<T>
 
                 processed++;
             }
-            catch (OperationCanceledException ex) when (ex.CancellationToken == abortToken && Volatile.Read(ref _state) == Aborting)
+            catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
             {
-                // The handler honoured AbortAsync: the item was not handled, so it is handed back first.
-                consumer.Batch[i] = item;
-                HandBack(consumer, i, n);
+                // The handler stopped while the queue is aborting, through the abort token or a token linked to it: the
+                // item was not handled, so it is handed back first. It counts as waiting again until the queue stops.
+                HandBackStarted(consumer, item, i, n);
                 break;
             }
             catch (Exception ex)
@@ -202,6 +220,21 @@ public sealed partial class WorkQueue<T>
         }
 
         Flush(processed, failed);
+    }
+
+    // Runs the synchronous part of an asynchronous handler, marked as a handler of this queue on this thread.
+    private ValueTask StartAsyncHandler(T item, CancellationToken abortToken)
+    {
+        WorkQueue<T>? outer = t_handlerOf;
+        t_handlerOf = this;
+        try
+        {
+            return _asyncHandler!(item, abortToken);
+        }
+        finally
+        {
+            t_handlerOf = outer;
+        }
     }
 
     // The item leaves the waiting count when it starts, which frees a slot. With a wake threshold of 1 (the default) the
@@ -228,6 +261,7 @@ public sealed partial class WorkQueue<T>
                 TaskCompletionSource[]? waiters;
                 lock (_gate)
                 {
+                    AssertInvariants();
                     waiters = TakeSpaceWaiters();
                 }
 
@@ -235,11 +269,7 @@ public sealed partial class WorkQueue<T>
             }
         }
 
-        if (WorkQueueMetrics.QueueLength.Enabled)
-        {
-            WorkQueueMetrics.QueueLength.Add(-1, _nameTag);
-        }
-
+        WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, -1, _nameTag);
         return item;
     }
 
@@ -256,6 +286,7 @@ public sealed partial class WorkQueue<T>
             TaskCompletionSource waiter;
             lock (_gate)
             {
+                AssertInvariants();
                 if (_spaceWaiters.Count == 0)
                 {
                     return;
@@ -278,19 +309,13 @@ public sealed partial class WorkQueue<T>
         if (processed > 0)
         {
             Interlocked.Add(ref _processed, processed);
-            if (WorkQueueMetrics.Processed.Enabled)
-            {
-                WorkQueueMetrics.Processed.Add(processed, _nameTag);
-            }
+            WorkQueueMetrics.Record(WorkQueueMetrics.Processed, processed, _nameTag);
         }
 
         if (failed > 0)
         {
             Interlocked.Add(ref _failed, failed);
-            if (WorkQueueMetrics.Failed.Enabled)
-            {
-                WorkQueueMetrics.Failed.Add(failed, _nameTag);
-            }
+            WorkQueueMetrics.Record(WorkQueueMetrics.Failed, failed, _nameTag);
         }
     }
 }

@@ -2,13 +2,17 @@ using System.Diagnostics;
 
 namespace ThreadSafe;
 
-/// <summary>The producer side of <see cref="WorkQueue{T}"/>: adding with back pressure and cancellation.</summary>
+/// <content>The producer side of <see cref="WorkQueue{T}"/>: adding with back pressure and cancellation.</content>
 public sealed partial class WorkQueue<T>
 {
     /// <summary>Adds an item, blocking while the queue is full (back pressure).</summary>
     /// <param name="item">The item.</param>
     /// <param name="cancellationToken">Cancels the wait for space; a cancelled call never enqueues its item.</param>
-    /// <exception cref="InvalidOperationException">The queue no longer accepts items (completing, aborted or faulted).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The queue no longer accepts items (completing, aborted or faulted); or the call comes from a handler of this
+    /// queue on its consumer thread, the queue is full, and every other consumer is also blocked adding from its
+    /// handler: nobody would ever make space.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the item was accepted.</exception>
     public void Add(T item, CancellationToken cancellationToken = default)
     {
@@ -17,9 +21,10 @@ public sealed partial class WorkQueue<T>
         // registration of the cancelled token cancels that wait at once). A call that throws never enqueued its item.
         cancellationToken.ThrowIfCancellationRequested();
         long waitStart = 0;
+        bool countedAsBlockedHandler = false;
         while (true)
         {
-            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart);
+            TaskCompletionSource? waiter = TryEnqueueOrWait(item, waitStart, synchronous: true, ref countedAsBlockedHandler);
             if (waiter is null)
             {
                 return;
@@ -48,7 +53,7 @@ public sealed partial class WorkQueue<T>
 
             if (waiter.Task.IsCanceled)
             {
-                RemoveSpaceWaiter(waiter);
+                RemoveSpaceWaiter(waiter, ref countedAsBlockedHandler);
                 RecordAddWait(waitStart);
                 cancellationToken.ThrowIfCancellationRequested();
             }
@@ -69,9 +74,10 @@ public sealed partial class WorkQueue<T>
         }
 
         TaskCompletionSource? waiter;
+        bool counted = false;
         try
         {
-            waiter = TryEnqueueOrWait(item, waitStart: 0);
+            waiter = TryEnqueueOrWait(item, waitStart: 0, synchronous: false, ref counted);
         }
         catch (InvalidOperationException ex)
         {
@@ -90,6 +96,7 @@ public sealed partial class WorkQueue<T>
         Wakeups wakeConsumer;
         lock (_gate)
         {
+            AssertInvariants();
             if (_state != Open || Volatile.Read(ref _pending) >= _capacity)
             {
                 return false;
@@ -114,7 +121,8 @@ public sealed partial class WorkQueue<T>
             }
             catch (OperationCanceledException)
             {
-                RemoveSpaceWaiter(waiter);
+                bool notCounted = false; // asynchronous adds are never counted as blocked handlers
+                RemoveSpaceWaiter(waiter, ref notCounted);
                 RecordAddWait(waitStart);
                 throw new OperationCanceledException(cancellationToken);
             }
@@ -124,7 +132,8 @@ public sealed partial class WorkQueue<T>
             }
 
             // No token check here: this producer was woken for a free slot and must use it or pass it on (see Add).
-            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart);
+            bool counted = false;
+            TaskCompletionSource? next = TryEnqueueOrWait(item, waitStart, synchronous: false, ref counted);
             if (next is null)
             {
                 return;
@@ -139,12 +148,23 @@ public sealed partial class WorkQueue<T>
             ? cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource)state!).TrySetCanceled(token), waiter)
             : default;
 
-    // Enqueues the item, or registers and returns a space waiter when the queue is full.
-    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart)
+    // Enqueues the item, or registers and returns a space waiter when the queue is full. synchronous: called by Add,
+    // which blocks its thread; only then is a call from a handler of this queue on its consumer thread checked for a
+    // self-deadlock (the thread-static read happens only on a full queue, off the fast path). countedAsBlockedHandler
+    // says whether the caller is counted in _handlersBlockedInAdd (it stops being counted at the next call or at
+    // RemoveSpaceWaiter).
+    private TaskCompletionSource? TryEnqueueOrWait(T item, long waitStart, bool synchronous, ref bool countedAsBlockedHandler)
     {
         Wakeups wakeConsumer;
         lock (_gate)
         {
+            AssertInvariants();
+            if (countedAsBlockedHandler)
+            {
+                _handlersBlockedInAdd--;
+                countedAsBlockedHandler = false;
+            }
+
             if (_state != Open)
             {
                 throw NotAccepting();
@@ -152,11 +172,26 @@ public sealed partial class WorkQueue<T>
 
             if (Volatile.Read(ref _pending) >= _capacity)
             {
+                bool fromHandler = synchronous && IsHandlerOfThisQueue;
+                if (fromHandler && _handlersBlockedInAdd + 1 >= _running)
+                {
+                    throw new InvalidOperationException(
+                        $"Add was called from a handler of {_name} while the queue is full, and every other consumer is blocked the same way: " +
+                        "only the consumers can make space, so it would wait for ever. From a handler, use TryAdd (and keep the item if it " +
+                        "returns false), or raise Capacity.");
+                }
+
                 var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _spaceWaiters.Add(waiter);
                 Interlocked.Increment(ref _spaceWaiterCount); // full fence before re-reading _pending (see the field)
                 if (Volatile.Read(ref _pending) >= _capacity)
                 {
+                    if (fromHandler)
+                    {
+                        _handlersBlockedInAdd++;
+                        countedAsBlockedHandler = true;
+                    }
+
                     return waiter;
                 }
 
@@ -181,21 +216,9 @@ public sealed partial class WorkQueue<T>
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Enqueue needs the lock.");
         Debug.Assert(_state == Open && _pending < _capacity, "Enqueue needs an open queue with space.");
-        if (_count == _ring.Length)
-        {
-            Grow();
-        }
-
-        int tail = _head + _count;
-        if (tail >= _ring.Length)
-        {
-            tail -= _ring.Length;
-        }
-
-        _ring[tail] = item;
-        _count++;
+        _ring.Enqueue(item);
         Interlocked.Increment(ref _pending);
-        Debug.Assert(_count <= _pending && _pending <= _capacity, "Invariant: ring count <= pending <= capacity.");
+        AssertInvariants();
         if (_idleConsumers > 0)
         {
             _idleConsumers--;
@@ -207,30 +230,21 @@ public sealed partial class WorkQueue<T>
 
     private void AfterEnqueue(Wakeups wakeConsumer)
     {
-        if (WorkQueueMetrics.QueueLength.Enabled)
-        {
-            WorkQueueMetrics.QueueLength.Add(1, _nameTag);
-        }
-
-        wakeConsumer.Run(this);
+        wakeConsumer.Run(this); // first: a throwing metrics listener is contained anyway, but a wake-up must not wait for it
+        WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, 1, _nameTag);
     }
 
-    private void Grow()
-    {
-        var bigger = new T[(int)Math.Min((long)_ring.Length * 2, _capacity)];
-        for (int i = 0; i < _count; i++)
-        {
-            bigger[i] = _ring[(_head + i) % _ring.Length];
-        }
-
-        _ring = bigger;
-        _head = 0;
-    }
-
-    private void RemoveSpaceWaiter(TaskCompletionSource waiter)
+    private void RemoveSpaceWaiter(TaskCompletionSource waiter, ref bool countedAsBlockedHandler)
     {
         lock (_gate)
         {
+            AssertInvariants();
+            if (countedAsBlockedHandler)
+            {
+                _handlersBlockedInAdd--;
+                countedAsBlockedHandler = false;
+            }
+
             if (_spaceWaiters.Remove(waiter))
             {
                 Interlocked.Decrement(ref _spaceWaiterCount);
@@ -242,7 +256,7 @@ public sealed partial class WorkQueue<T>
     {
         if (WorkQueueMetrics.AddWait.Enabled)
         {
-            WorkQueueMetrics.AddWait.Record(Stopwatch.GetElapsedTime(waitStart).TotalSeconds, _nameTag);
+            WorkQueueMetrics.Record(WorkQueueMetrics.AddWait, Stopwatch.GetElapsedTime(waitStart).TotalSeconds, _nameTag);
         }
     }
 }

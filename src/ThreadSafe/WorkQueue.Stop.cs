@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace ThreadSafe;
 
-/// <summary>Stopping <see cref="WorkQueue{T}"/>: the error rule, hand-back, the final stop and the wake-ups.</summary>
+/// <content>Stopping <see cref="WorkQueue{T}"/>: the error rule, hand-back, the final stop and the wake-ups.</content>
 public sealed partial class WorkQueue<T>
 {
     // The error rule. Runs outside _gate; OnError is user code.
@@ -18,20 +18,20 @@ public sealed partial class WorkQueue<T>
             }
             catch (Exception onErrorException)
             {
-                exception = onErrorException;
+                // Both are kept: the reason OnError was called, and why reporting it failed.
+                exception = new AggregateException(
+                    $"OnError of {_name} threw while reporting a handler's exception; both are inner exceptions (OnError's first).",
+                    onErrorException,
+                    exception);
             }
         }
 
         Wakeups wakeups = default;
         lock (_gate)
         {
-            if (_faults is null)
-            {
-                _faults = [];
-                _failedItem = item;
-            }
-
-            _faults.Add(exception);
+            AssertInvariants();
+            (_faults ??= []).Add(exception);
+            (_failedItems ??= []).Add(item);
             if (_state is Open or Completing)
             {
                 _state = Faulted;
@@ -40,6 +40,29 @@ public sealed partial class WorkQueue<T>
         }
 
         wakeups.Run(this);
+    }
+
+    // Runs the callbacks registered on the abort token (user code: never under _gate), after AbortAsync has changed the
+    // state and run every wake-up, so a throwing callback can skip nothing. Its exceptions go to the outcome of the
+    // abort. AbortAsync took one hold on _running so that the queue cannot stop before they are recorded.
+    private void CancelAbortToken()
+    {
+        try
+        {
+            _abortCts.Cancel(); // runs every callback, then throws their exceptions together
+        }
+        catch (Exception ex)
+        {
+            lock (_gate)
+            {
+                AssertInvariants();
+                (_abortCallbackErrors ??= []).AddRange(ex is AggregateException aggregate ? aggregate.InnerExceptions : [ex]);
+            }
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     // A stopping consumer hands back the items of its batch it has not started: [from, n), numbered from its sequence.
@@ -53,26 +76,31 @@ public sealed partial class WorkQueue<T>
 
         lock (_gate)
         {
+            AssertInvariants();
             (_handedBack ??= []).Add((consumer.Sequence + from, items));
         }
     }
 
-    // The last consumer to exit finishes the queue: collects the unstarted items in FIFO order and completes the tasks.
+    // The last holder of _running to leave stops the queue: collects the unstarted items in FIFO order and completes
+    // the tasks.
     private void Exit()
     {
         List<T> unprocessed;
-        WorkQueueFaultedException<T>? fault = null;
+        WorkQueueFaultedException<T>? fault;
         TaskCompletionSource<IReadOnlyList<T>>? abort;
-        int state;
+        bool handBackToAbort;
         lock (_gate)
         {
-            if (--_runningConsumers > 0)
+            AssertInvariants();
+            if (--_running > 0)
             {
                 return;
             }
 
-            state = _state;
-            unprocessed = new List<T>(_count);
+            int state = _state;
+            _stoppedFrom = state;
+            _state = Stopped;
+            unprocessed = new List<T>(_ring.Count);
             if (_handedBack is not null)
             {
                 _handedBack.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
@@ -84,42 +112,31 @@ public sealed partial class WorkQueue<T>
                 _handedBack = null;
             }
 
-            for (int i = 0; i < _count; i++)
-            {
-                unprocessed.Add(_ring[(_head + i) % _ring.Length]);
-            }
-
-            Array.Clear(_ring);
-            _count = 0;
+            _ring.DrainTo(unprocessed);
             Interlocked.Exchange(ref _pending, 0);
             Debug.Assert(state != Completing || unprocessed.Count == 0, "A drained queue has nothing left.");
-            if (_faults is not null)
+            // The fault carries the unstarted items when nobody else returns them: after a fault, or after an abort whose
+            // token callbacks threw (AbortAsync's task then faults with it). A handler that threw during a clean abort
+            // faults only Completion: AbortAsync returns the items.
+            bool faultCarriesItems = state == Faulted || _abortCallbackErrors is not null;
+            fault = StoppedFault(state, faultCarriesItems ? unprocessed.AsReadOnly() : []);
+            handBackToAbort = state == Aborting && !faultCarriesItems;
+            if (faultCarriesItems)
             {
-                Exception inner = _faults.Count == 1 ? _faults[0] : new AggregateException(_faults);
-                fault = new WorkQueueFaultedException<T>(
-                    state == Faulted
-                        ? $"A handler of {_name} threw and no OnError was set: the queue stopped. The {unprocessed.Count} unstarted item(s) are in Unprocessed."
-                        : $"A handler of {_name} threw while the queue was being aborted; the unstarted items were handed back by AbortAsync.",
-                    inner,
-                    _failedItem!,
-                    state == Faulted ? unprocessed.AsReadOnly() : []);
-                if (state == Faulted)
-                {
-                    Volatile.Write(ref _finalFault, fault);
-                }
+                Volatile.Write(ref _finalFault, fault);
             }
 
             abort = _abort;
         }
 
-        if (WorkQueueMetrics.QueueLength.Enabled && unprocessed.Count > 0)
+        if (unprocessed.Count > 0)
         {
-            WorkQueueMetrics.QueueLength.Add(-unprocessed.Count, _nameTag);
+            WorkQueueMetrics.Record(WorkQueueMetrics.QueueLength, -unprocessed.Count, _nameTag);
         }
 
         if (abort is not null)
         {
-            SetAbortOutcome(abort, state == Aborting ? unprocessed.AsReadOnly() : []);
+            SetAbortOutcome(abort, handBackToAbort ? unprocessed.AsReadOnly() : []);
         }
 
         if (fault is not null)
@@ -130,6 +147,29 @@ public sealed partial class WorkQueue<T>
         {
             _completion.TrySetResult();
         }
+    }
+
+    // Called with _gate held by Exit. The fault the queue stops with, if any, carrying the given unstarted items.
+    private WorkQueueFaultedException<T>? StoppedFault(int state, IReadOnlyList<T> unprocessed)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "StoppedFault needs the lock.");
+        if (_faults is null && _abortCallbackErrors is null)
+        {
+            return null;
+        }
+
+        List<Exception> all = [.. _faults ?? [], .. _abortCallbackErrors ?? []];
+        Exception inner = all.Count == 1 ? all[0] : new AggregateException(all);
+        IReadOnlyList<T> failedItems = _failedItems is null ? [] : _failedItems.AsReadOnly();
+        string message = state switch
+        {
+            Faulted => $"A handler of {_name} threw ({FaultCause}): the queue stopped. " +
+                $"{failedItems.Count} item(s) failed (FailedItems); the {unprocessed.Count} unstarted item(s) are in Unprocessed.",
+            _ when _abortCallbackErrors is not null => $"A callback registered on the abort token of {_name} threw while " +
+                $"AbortAsync cancelled it; the queue stopped. The {unprocessed.Count} unstarted item(s) are in Unprocessed.",
+            _ => $"A handler of {_name} threw while the queue was being aborted; the unstarted items were handed back by AbortAsync.",
+        };
+        return new WorkQueueFaultedException<T>(message, inner, failedItems, unprocessed);
     }
 
     // Never called under _gate: completing a task is never done while holding the lock.

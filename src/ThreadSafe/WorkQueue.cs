@@ -9,8 +9,8 @@ namespace ThreadSafe;
 /// <typeparam name="T">The type of the items.</typeparam>
 /// <remarks>
 /// <para>
-/// <see cref="CompleteAsync"/> is the poison pill: the queue stops accepting, the consumers drain every item already
-/// accepted, and the task completes when the last handler has returned. <see cref="AbortAsync"/> stops now: consumers
+/// <see cref="CompleteAsync()"/> is the poison pill: the queue stops accepting, the consumers drain every item already
+/// accepted, and the task completes when the last handler has returned. <see cref="AbortAsync()"/> stops now: consumers
 /// finish the item in hand and every accepted item not yet started is handed back in FIFO order.
 /// </para>
 /// <para>
@@ -24,13 +24,14 @@ namespace ThreadSafe;
 /// would make space.
 /// </para>
 /// </remarks>
-[DebuggerDisplay("{_name,nq}: Count = {Count}")]
+[DebuggerDisplay("{_name,nq}: {StateName,nq}, Count = {Count}, Capacity = {Capacity}")]
 public sealed partial class WorkQueue<T> : IAsyncDisposable
 {
     // Internal state machine. Open → Completing → Stopped (drained), Open/Completing → Aborting → Stopped,
-    // Open/Completing → Faulted → Stopped. Written only under _gate; read without the lock with Volatile.Read by
-    // consumers between items (a stale Open only lets a consumer start one more item, as if it had read it earlier).
-    private const int Open = 0, Completing = 1, Aborting = 2, Faulted = 3;
+    // Open/Completing → Faulted → Stopped. Stopped is entered by Exit when the last holder of _running leaves; nothing
+    // leaves it. Written only under _gate; read without the lock with Volatile.Read by consumers between items (a stale
+    // Open only lets a consumer start one more item, as if it had read it earlier). Consumers stop at Aborting or later.
+    private const int Open = 0, Completing = 1, Aborting = 2, Faulted = 3, Stopped = 4;
 
     // Guards every field marked "guarded by _gate". Private, so no outside code can lock on it.
     private readonly object _gate = new();
@@ -55,18 +56,19 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
 
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Guarded by _gate. Ring buffer of the items not yet taken by a consumer: _count items from _head.
-    // Grows by doubling up to _capacity (it never needs more: _count <= _pending <= _capacity).
-    private T[] _ring;
-    private int _head;
-    private int _count;
+    // Guarded by _gate. The items not yet taken by a consumer, FIFO. Grows by doubling up to _capacity (it never needs
+    // more: _ring.Count <= _pending <= _capacity). A mutable struct: never copy it.
+    private WorkQueueRing<T> _ring;
 
-    // Guarded by _gate. Sequence number of the item at _head (items are numbered in acceptance order); batches
+    // Guarded by _gate. Sequence number of the item at the front of _ring (items are numbered in acceptance order); batches
     // remember theirs so that handed-back items can be put back in FIFO order.
     private long _headSequence;
 
     // Guarded by _gate (see the constants above).
     private int _state;
+
+    // Guarded by _gate. The state the queue was in when it entered Stopped (for messages and the outcome).
+    private int _stoppedFrom;
 
     // Guarded by _gate. Producers waiting for space; each is woken (its task completed outside the lock) and retries.
     private readonly List<TaskCompletionSource> _spaceWaiters = [];
@@ -76,21 +78,29 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     private int _idleConsumers;
     private Queue<TaskCompletionSource>? _idleTasks;
 
-    // Guarded by _gate. Consumers that have not exited yet; the last one to exit finishes the queue.
-    private int _runningConsumers;
+    // Guarded by _gate. Consumers that have not exited yet, plus one while AbortAsync runs the abort token's callbacks
+    // (so that their exceptions are known before the outcome is decided). The last one to leave stops the queue (Exit).
+    private int _running;
+
+    // Guarded by _gate. Consumers blocked in a synchronous Add to this queue from their own handler (see TryEnqueueOrWait).
+    private int _handlersBlockedInAdd;
 
     // Guarded by _gate. Unstarted items a consumer held in its batch when it stopped: (first sequence, items).
     private List<(long Sequence, T[] Items)>? _handedBack;
 
-    // Guarded by _gate. Handler (or OnError) exceptions that fault the queue, and the first failed item.
+    // Guarded by _gate. Handler (or OnError) exceptions that fault the queue, and the items whose handler threw.
     private List<Exception>? _faults;
-    private T? _failedItem;
+    private List<T>? _failedItems;
+
+    // Guarded by _gate. Exceptions thrown by callbacks registered on the abort token while AbortAsync cancelled it.
+    private List<Exception>? _abortCallbackErrors;
 
     // Guarded by _gate. Created by the first AbortAsync; completed when the consumers have stopped.
     private TaskCompletionSource<IReadOnlyList<T>>? _abort;
 
-    // Written under _gate by the last consumer when the queue stopped because of a fault (state Faulted); read with
-    // Volatile.Read afterwards. AbortAsync then faults with it, since it holds the unstarted items.
+    // Written under _gate by the last consumer when the queue stopped with a fault that carries the unstarted items
+    // (state Faulted, or an abort whose token callbacks threw); read with Volatile.Read afterwards. AbortAsync then
+    // faults with it.
     private WorkQueueFaultedException<T>? _finalFault;
 
     // Lock-free. Items accepted and not yet started: the number Capacity bounds. Invariant: 0 <= _pending <= _capacity.
@@ -112,18 +122,38 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// <param name="handler">Runs once per item, on a consumer.</param>
     /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="handler"/> is an <see langword="async"/> lambda or method (it would be <see langword="async"/>
+    /// <see langword="void"/>: the queue could not wait for it nor see its exceptions). Pass it as a
+    /// <see cref="Func{T, TResult}"/> returning <see cref="ValueTask"/> instead, which an <c>async item =&gt; ...</c>
+    /// lambda binds to by itself.
+    /// </exception>
     public WorkQueue(Action<T> handler, WorkQueueOptions<T>? options = null)
-        : this(handler ?? throw new ArgumentNullException(nameof(handler)), null, options)
+        : this(RefuseAsync(handler), null, options)
     {
     }
 
     /// <summary>Creates a queue whose consumers run an asynchronous handler; the consumers start now.</summary>
-    /// <param name="handler">Runs once per item, on a consumer. Its token is cancelled by <see cref="AbortAsync"/>.</param>
+    /// <param name="handler">
+    /// Runs once per item, on a consumer, which awaits it before taking the next item. An <c>async item =&gt; ...</c>
+    /// lambda binds to this overload.
+    /// </param>
+    /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <remarks>The same guarantees as the overload taking a <see cref="CancellationToken"/>, whose token this handler does not see.</remarks>
+    public WorkQueue(Func<T, ValueTask> handler, WorkQueueOptions<T>? options = null)
+        : this(null, IgnoringToken(handler ?? throw new ArgumentNullException(nameof(handler))), options)
+    {
+    }
+
+    /// <summary>Creates a queue whose consumers run an asynchronous handler; the consumers start now.</summary>
+    /// <param name="handler">Runs once per item, on a consumer. Its token is cancelled by <see cref="AbortAsync()"/>.</param>
     /// <param name="options">Capacity, consumers, threads, error handler and name; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
     /// <remarks>
-    /// A handler that stops because <see cref="AbortAsync"/> cancelled its token, by throwing an
-    /// <see cref="OperationCanceledException"/> for that token, is not a failure: its item is handed back first.
+    /// A handler that throws an <see cref="OperationCanceledException"/> while its token is cancelled (for that token,
+    /// or for one linked to it such as a per-item timeout) stopped because of <see cref="AbortAsync()"/>: that is not a
+    /// failure, and its item is handed back first.
     /// </remarks>
     public WorkQueue(Func<T, CancellationToken, ValueTask> handler, WorkQueueOptions<T>? options = null)
         : this(null, handler ?? throw new ArgumentNullException(nameof(handler)), options)
@@ -138,11 +168,28 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         _onError = options.OnError;
         _capacity = options.Capacity;
         _wakeThreshold = Math.Min(options.ProducerWakeThreshold, _capacity);
-        _name = options.Name ?? $"WorkQueue<{typeof(T).Name}>";
+        _name = options.Name ?? TypeNames.Format(typeof(WorkQueue<T>));
         _nameTag = new KeyValuePair<string, object?>(WorkQueueMetrics.NameTag, _name);
-        _ring = new T[Math.Min(_capacity, 256)];
+        _ring = new WorkQueueRing<T>(_capacity);
         StartConsumers(options.Consumers, options.UseDedicatedThreads);
     }
+
+    private static Action<T> RefuseAsync(Action<T> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (AsyncDelegates.IsAsync(handler))
+        {
+            string t = TypeNames.Format(typeof(T));
+            throw AsyncDelegates.Refused(
+                nameof(handler),
+                $"new {TypeNames.Format(typeof(WorkQueue<T>))}(Action<{t}> handler)",
+                $"a handler typed Func<{t}, ValueTask> or Func<{t}, CancellationToken, ValueTask> (an async lambda binds to those by itself), which the consumer awaits");
+        }
+
+        return handler;
+    }
+
+    private static Func<T, CancellationToken, ValueTask> IgnoringToken(Func<T, ValueTask> handler) => (item, _) => handler(item);
 
     /// <summary>Gets the maximum number of items that may wait in the queue.</summary>
     public int Capacity => _capacity;
@@ -163,8 +210,8 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     public long FailedCount => Interlocked.Read(ref _failed);
 
     /// <summary>
-    /// Gets a task that completes when the consumers have stopped, after <see cref="CompleteAsync"/> or
-    /// <see cref="AbortAsync"/>. It faults with a <see cref="WorkQueueFaultedException{T}"/> per the error rule.
+    /// Gets a task that completes when the consumers have stopped, after <see cref="CompleteAsync()"/> or
+    /// <see cref="AbortAsync()"/>. It faults with a <see cref="WorkQueueFaultedException{T}"/> per the error rule.
     /// </summary>
     public Task Completion => _completion.Task;
 
@@ -178,6 +225,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         Wakeups wakeups = default;
         lock (_gate)
         {
+            AssertInvariants();
             if (_state == Open)
             {
                 _state = Completing;
@@ -205,10 +253,11 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         TaskCompletionSource<IReadOnlyList<T>> abort;
         lock (_gate)
         {
+            AssertInvariants();
             if (_abort is null)
             {
                 _abort = new TaskCompletionSource<IReadOnlyList<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (_runningConsumers == 0)
+                if (_state == Stopped)
                 {
                     alreadyStopped = true; // nothing is left to hand back (a fault carries its own items)
                 }
@@ -216,6 +265,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
                 {
                     _state = Aborting;
                     cancel = true;
+                    _running++; // held until the token's callbacks have run: see CancelAbortToken
                     wakeups = TakeWakeupsForStateChange();
                 }
             }
@@ -228,30 +278,95 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
             SetAbortOutcome(abort, []);
         }
 
+        wakeups.Run(this); // first: no token callback can skip a wake-up
         if (cancel)
         {
-            _abortCts.Cancel(); // runs token callbacks: never under _gate
+            CancelAbortToken();
         }
 
-        wakeups.Run(this);
         return abort.Task;
     }
 
-    /// <summary>Completes the queue (<see cref="CompleteAsync"/>) and waits for the consumers to drain it.</summary>
+    /// <summary>
+    /// Completes the queue like <see cref="CompleteAsync()"/> and waits for the drain, or until
+    /// <paramref name="cancellationToken"/> is cancelled, whichever comes first.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the <em>wait</em> only.</param>
+    /// <returns>A task that completes like <see cref="Completion"/>, or is cancelled when the token is.</returns>
+    /// <remarks>
+    /// Cancelling never loses nor repeats an item: the queue stays completing, its consumers go on draining, and
+    /// <see cref="Completion"/> still completes when they are done. To bound a shutdown, follow a cancelled drain with
+    /// <see cref="AbortAsync(CancellationToken)"/>, which hands back what was not started.
+    /// </remarks>
+    public Task CompleteAsync(CancellationToken cancellationToken) => WaitOrCancel(CompleteAsync(), cancellationToken);
+
+    /// <summary>
+    /// Aborts the queue like <see cref="AbortAsync()"/> and waits for the consumers to stop, or until
+    /// <paramref name="cancellationToken"/> is cancelled, whichever comes first.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the <em>wait</em> only.</param>
+    /// <returns>A task that completes like the task of <see cref="AbortAsync()"/>, or is cancelled when the token is.</returns>
+    /// <remarks>
+    /// Cancelling never loses nor repeats an item: the queue stays aborting; a handler that never returns keeps its
+    /// consumer, and the other consumers have stopped. A later <see cref="AbortAsync()"/> returns the same outcome, with
+    /// every unstarted item, once the last handler in hand has returned.
+    /// </remarks>
+    public Task<IReadOnlyList<T>> AbortAsync(CancellationToken cancellationToken) => WaitOrCancel(AbortAsync(), cancellationToken);
+
+    /// <summary>Completes the queue (<see cref="CompleteAsync()"/>) and waits for the consumers to drain it.</summary>
     /// <returns>A task that completes when the consumers have stopped.</returns>
     /// <exception cref="WorkQueueFaultedException{T}">The queue faulted: nothing is dropped silently, even on dispose.</exception>
-    public async ValueTask DisposeAsync()
+    /// <exception cref="InvalidOperationException">
+    /// Called from a handler of this queue, on its consumer thread: the wait would never end, because the drain waits
+    /// for that handler. The queue is completed all the same.
+    /// </exception>
+    /// <remarks>To bound the wait, call <see cref="CompleteAsync(CancellationToken)"/> instead.</remarks>
+    public ValueTask DisposeAsync()
     {
-        await CompleteAsync().ConfigureAwait(false);
+        Task completion = CompleteAsync();
+        return IsHandlerOfThisQueue
+            ? ValueTask.FromException(new InvalidOperationException(
+                $"DisposeAsync of {_name} was called from one of its own handlers: it would wait for the drain, which waits for that handler. " +
+                "The queue is completing; from a handler, call CompleteAsync() without waiting for it."))
+            : new ValueTask(completion);
     }
 
     /// <inheritdoc/>
     public override string ToString() => _name;
 
-    private InvalidOperationException NotAccepting() => new(_state switch
+    // For the debugger display.
+    private string StateName => Volatile.Read(ref _state) switch
     {
+        Open => nameof(Open),
+        Completing => nameof(Completing),
+        Aborting => nameof(Aborting),
+        Faulted => nameof(Faulted),
+        _ => nameof(Stopped),
+    };
+
+    // Called at lock entries. The invariants that hold whenever _gate is free.
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "AssertInvariants needs the lock.");
+        int pending = Volatile.Read(ref _pending);
+        Debug.Assert(_ring.Count <= pending && pending <= _capacity, "ring count <= pending <= capacity");
+        Debug.Assert(Volatile.Read(ref _spaceWaiterCount) == _spaceWaiters.Count, "the waiter count mirrors the waiter list");
+        Debug.Assert(_idleConsumers >= 0 && _idleConsumers <= _running, "idle consumers are running consumers");
+        Debug.Assert(_idleTasks is null || _idleTasks.Count == _idleConsumers, "one idle task per idle pool consumer");
+        Debug.Assert(_handlersBlockedInAdd >= 0 && _handlersBlockedInAdd <= _running, "blocked handlers are running consumers");
+        Debug.Assert(_state != Stopped || (_running == 0 && _ring.Count == 0 && pending == 0), "a stopped queue holds nothing");
+        Debug.Assert(_state == Open || _spaceWaiters.Count == 0, "only an open queue keeps producers waiting");
+    }
+
+    // Called with _gate held.
+    private InvalidOperationException NotAccepting() => new((_state == Stopped ? _stoppedFrom : _state) switch
+    {
+        Completing when _state == Stopped => $"{_name} completed (CompleteAsync was called) and accepts no more items.",
         Completing => $"{_name} is completing (CompleteAsync was called) and accepts no more items.",
         Aborting => $"{_name} was aborted (AbortAsync was called) and accepts no more items.",
-        _ => $"{_name} faulted (a handler threw and no OnError was set) and accepts no more items; see Completion.",
+        _ => $"{_name} faulted ({FaultCause}) and accepts no more items; see Completion.",
     });
+
+    private string FaultCause => _onError is null ? "a handler threw and no OnError was set" : "OnError threw while reporting a handler's exception";
 }

@@ -3,24 +3,84 @@ using System.Diagnostics.Metrics;
 namespace ThreadSafe;
 
 /// <summary>The System.Diagnostics.Metrics instruments of every <see cref="WorkQueue{T}"/>, on the "ThreadSafe" meter.</summary>
-/// <remarks>Each measurement carries the tag <c>threadsafe.workqueue.name</c>. Recording is skipped when nobody listens.</remarks>
+/// <remarks>
+/// Names follow the OpenTelemetry style <c>threadsafe.work_queue.*</c>; each measurement carries the tag
+/// <c>threadsafe.name</c> (the queue's name). Recording is skipped when nobody listens. A listener's callback runs on
+/// the thread that records, which may be a consumer: every recording goes through the <c>Record</c> helpers, which
+/// contain a throwing listener so that it can never lose an item, kill a consumer or skip a wake-up (the measurement
+/// is lost instead).
+/// </remarks>
 internal static class WorkQueueMetrics
 {
-    public const string NameTag = "threadsafe.workqueue.name";
+    public const string NameTag = "threadsafe.name";
 
     /// <summary>Items accepted and not yet started (+1 on accept, -1 on start or hand-back).</summary>
     public static readonly UpDownCounter<long> QueueLength =
-        ThreadSafeMeter.Meter.CreateUpDownCounter<long>("threadsafe.workqueue.length", "{item}", "Items accepted by a work queue and not yet started.");
+        ThreadSafeMeter.Meter.CreateUpDownCounter<long>("threadsafe.work_queue.length", "{item}", "Items accepted by a work queue and not yet started.");
 
     /// <summary>Items whose handler returned normally.</summary>
     public static readonly Counter<long> Processed =
-        ThreadSafeMeter.Meter.CreateCounter<long>("threadsafe.workqueue.processed", "{item}", "Items handled successfully by a work queue.");
+        ThreadSafeMeter.Meter.CreateCounter<long>("threadsafe.work_queue.processed", "{item}", "Items handled successfully by a work queue.");
 
     /// <summary>Items whose handler threw.</summary>
     public static readonly Counter<long> Failed =
-        ThreadSafeMeter.Meter.CreateCounter<long>("threadsafe.workqueue.failed", "{item}", "Items whose work queue handler threw.");
+        ThreadSafeMeter.Meter.CreateCounter<long>("threadsafe.work_queue.failed", "{item}", "Items whose work queue handler threw.");
 
     /// <summary>Time a producer waited for space (recorded only when it had to wait).</summary>
     public static readonly Histogram<double> AddWait =
-        ThreadSafeMeter.Meter.CreateHistogram<double>("threadsafe.workqueue.add_wait", "s", "Time a producer waited for space in a full work queue.");
+        ThreadSafeMeter.Meter.CreateHistogram<double>("threadsafe.work_queue.add_wait.duration", "s", "Time a producer waited for space in a full work queue.");
+
+    /// <summary>Adds to a counter if anyone listens; a listener that throws is contained (see the remarks of the class).</summary>
+    public static void Record(UpDownCounter<long> instrument, long delta, KeyValuePair<string, object?> nameTag)
+    {
+        if (instrument.Enabled)
+        {
+            RecordContained(instrument, delta, nameTag);
+        }
+    }
+
+    /// <summary>Adds to a counter if anyone listens; a listener that throws is contained (see the remarks of the class).</summary>
+    public static void Record(Counter<long> instrument, long delta, KeyValuePair<string, object?> nameTag)
+    {
+        if (instrument.Enabled)
+        {
+            RecordContained(instrument, delta, nameTag);
+        }
+    }
+
+    /// <summary>Records a value if anyone listens; a listener that throws is contained (see the remarks of the class).</summary>
+    public static void Record(Histogram<double> instrument, double value, KeyValuePair<string, object?> nameTag)
+    {
+        if (instrument.Enabled)
+        {
+            try
+            {
+                instrument.Record(value, nameTag);
+            }
+            catch (Exception)
+            {
+                // A throwing listener loses its measurement, nothing else (see the remarks of the class).
+            }
+        }
+    }
+
+    // Separate from the Enabled check so that the try block never sits on the hot path while nobody listens.
+    private static void RecordContained(Instrument<long> instrument, long delta, KeyValuePair<string, object?> nameTag)
+    {
+        try
+        {
+            if (instrument is Counter<long> counter)
+            {
+                counter.Add(delta, nameTag);
+            }
+            else
+            {
+                ((UpDownCounter<long>)instrument).Add(delta, nameTag);
+            }
+        }
+        catch (Exception)
+        {
+            // A throwing listener loses its measurement, nothing else (see the remarks of the class).
+        }
+    }
 }

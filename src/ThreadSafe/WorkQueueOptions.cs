@@ -7,6 +7,7 @@ public sealed class WorkQueueOptions<T>
     private readonly int _capacity = 1024;
     private readonly int _consumers = 1;
     private readonly int _producerWakeThreshold = 1;
+    private readonly Action<T, Exception>? _onError;
 
     /// <summary>
     /// Gets the most items that may wait in the queue: accepted and not yet started by a consumer. Items a consumer is
@@ -24,14 +25,28 @@ public sealed class WorkQueueOptions<T>
         }
     }
 
-    /// <summary>Gets the number of consumers that run the handler concurrently. Default 1 (items are then handled in FIFO order).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less.</exception>
+    /// <summary>The largest <see cref="Consumers"/> accepted: each consumer is a thread or a task that lives as long as the queue.</summary>
+    internal const int MaxConsumers = 1024;
+
+    /// <summary>
+    /// Gets the number of consumers that run the handler concurrently, from 1 to 1024. Default 1 (items are then handled
+    /// in FIFO order).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less, or to more than 1024.</exception>
     public int Consumers
     {
         get => _consumers;
         init
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(Consumers));
+            if (value > MaxConsumers)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(Consumers),
+                    value,
+                    $"Consumers must be at most {MaxConsumers}: each consumer is a thread (or a task) that lives as long as the queue. Got {value}.");
+            }
+
             _consumers = value;
         }
     }
@@ -75,7 +90,7 @@ public sealed class WorkQueueOptions<T>
     /// database): on its own thread it never starves the thread pool, and it shows up by name in a debugger. With an
     /// asynchronous handler a dedicated thread blocks while the handler's task is incomplete; choose the thread pool
     /// for handlers that mostly await. The threads are background threads: complete the queue
-    /// (<see cref="WorkQueue{T}.CompleteAsync"/> or <c>await using</c>) before the process exits, or the items not yet
+    /// (<see cref="WorkQueue{T}.CompleteAsync()"/> or <c>await using</c>) before the process exits, or the items not yet
     /// handled are lost with the process.
     /// </remarks>
     public bool UseDedicatedThreads { get; init; } = true;
@@ -86,8 +101,24 @@ public sealed class WorkQueueOptions<T>
     /// queue: see <see cref="WorkQueueFaultedException{T}"/>.
     /// </summary>
     /// <remarks>If this handler itself throws, the queue faults with that exception.</remarks>
-    public Action<T, Exception>? OnError { get; init; }
+    /// <exception cref="ArgumentException">Set to an <see langword="async"/> lambda or method: it would be <see langword="async"/> <see langword="void"/>, running on after the queue moved on.</exception>
+    public Action<T, Exception>? OnError
+    {
+        get => _onError;
+        init
+        {
+            if (value is not null && AsyncDelegates.IsAsync(value))
+            {
+                throw AsyncDelegates.Refused(
+                    nameof(OnError),
+                    $"{TypeNames.Format(typeof(WorkQueueOptions<T>))}.OnError",
+                    "a synchronous OnError; to report asynchronously, hand the item and exception to another queue from it");
+            }
 
-    /// <summary>Gets the name used for the consumer threads and as the <c>threadsafe.workqueue.name</c> tag of the metrics. Default <c>WorkQueue&lt;T&gt;</c>.</summary>
+            _onError = value;
+        }
+    }
+
+    /// <summary>Gets the name used for the consumer threads and as the <c>threadsafe.name</c> tag of the metrics. Default: the C# name of the queue type, e.g. <c>WorkQueue&lt;int&gt;</c>.</summary>
     public string? Name { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
@@ -74,13 +73,19 @@ public sealed class WorkQueueErrorAndMisuseTests
     }
 
     [Fact]
-    public async Task OnError_Throws_FaultsTheQueueWithThatException()
+    public async Task OnError_Throws_FaultsTheQueueWithThatExceptionAndKeepsTheHandlers_AndSaysOnErrorThrew()
     {
         var fromOnError = new InvalidOperationException("from OnError");
-        var queue = new WorkQueue<int>(_ => throw new InvalidOperationException("handler"), new WorkQueueOptions<int> { OnError = (_, _) => throw fromOnError });
+        var fromHandler = new InvalidOperationException("handler");
+        var queue = new WorkQueue<int>(_ => throw fromHandler, new WorkQueueOptions<int> { OnError = (_, _) => throw fromOnError });
         queue.Add(1);
         var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
-        Assert.Same(fromOnError, fault.InnerException);
+        var both = Assert.IsType<AggregateException>(fault.InnerException);
+        Assert.Equal(new Exception[] { fromOnError, fromHandler }, both.InnerExceptions);
+        Assert.DoesNotContain("no OnError was set", fault.Message, StringComparison.Ordinal);
+        Assert.Contains("OnError threw", fault.Message, StringComparison.Ordinal);
+        var refused = Assert.Throws<InvalidOperationException>(() => queue.Add(2));
+        Assert.DoesNotContain("no OnError was set", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,6 +122,45 @@ public sealed class WorkQueueErrorAndMisuseTests
         Assert.Equal("ProducerWakeThreshold", thrown.ParamName);
     }
 
+    [Theory]
+    [InlineData(1025)]
+    [InlineData(int.MaxValue)]
+    public void Options_TooManyConsumers_ThrowsNamingTheProperty(int value)
+    {
+        var thrown = Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueueOptions<int> { Consumers = value });
+        Assert.Equal("Consumers", thrown.ParamName);
+        Assert.Contains("1024", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Messages_UseCSharpTypeNames_AndSayCompletedOnceTheQueueHasStopped()
+    {
+        var queue = new WorkQueue<List<int>>(_ => { });
+        Assert.Equal("WorkQueue<List<int>>", queue.Name);
+        await queue.CompleteAsync().WaitAsync(Limit);
+        var thrown = Assert.Throws<InvalidOperationException>(() => queue.Add([]));
+        Assert.Equal("WorkQueue<List<int>> completed (CompleteAsync was called) and accepts no more items.", thrown.Message);
+    }
+
+    [Fact]
+    public async Task ConcurrentHandlerFailures_EveryFailedItemIsKept()
+    {
+        using var bothStarted = new Barrier(2);
+        var queue = new WorkQueue<int>(
+            item =>
+            {
+                Assert.True(bothStarted.SignalAndWait(Limit)); // both consumers are in a handler before either throws
+                throw new InvalidOperationException($"item {item}");
+            },
+            new WorkQueueOptions<int> { Consumers = 2, Capacity = 1 });
+        queue.Add(1);
+        queue.Add(2);
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        Assert.Equal(new List<int> { 1, 2 }, fault.FailedItems.Order());
+        Assert.Contains(fault.FailedItem, fault.FailedItems);
+        Assert.Equal(2, Assert.IsType<AggregateException>(fault.InnerException).InnerExceptions.Count);
+    }
+
     [Fact]
     public void Options_Defaults_AreDocumented()
     {
@@ -127,50 +171,5 @@ public sealed class WorkQueueErrorAndMisuseTests
         Assert.True(options.UseDedicatedThreads);
         Assert.Null(options.OnError);
         Assert.Null(options.Name);
-    }
-
-    [Fact]
-    public async Task Metrics_OnTheThreadSafeMeter_CountProcessedFailedAndLength()
-    {
-        string name = $"metrics-{Guid.NewGuid():N}";
-        var totals = new ConcurrentDictionary<string, double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.workqueue.", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                if (tag.Key == "threadsafe.workqueue.name" && (string?)tag.Value == name)
-                {
-                    totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value);
-                }
-            }
-        });
-        listener.Start();
-
-        var queue = new WorkQueue<int>(
-            item =>
-            {
-                if (item == 0)
-                {
-                    throw new InvalidOperationException("first fails");
-                }
-            },
-            new WorkQueueOptions<int> { Name = name, OnError = (_, _) => { } });
-        for (int i = 0; i < 10; i++)
-        {
-            queue.Add(i);
-        }
-
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Equal(9, totals.GetValueOrDefault("threadsafe.workqueue.processed"));
-        Assert.Equal(1, totals.GetValueOrDefault("threadsafe.workqueue.failed"));
-        Assert.Equal(0, totals.GetValueOrDefault("threadsafe.workqueue.length", -1));
     }
 }

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace ThreadSafe.Tests.WorkQueue;
+
+/// <summary>Metrics listeners, the boundary of <see cref="WorkQueue{T}"/> with observers: they may throw, they must be told the truth.</summary>
+public sealed class WorkQueueObserverTests
+{
+    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
+
+    private static MeterListener Listen(string queueName, Action<string, long> onMeasurement)
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.work_queue.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "threadsafe.name" && (string?)tag.Value == queueName)
+                {
+                    onMeasurement(instrument.Name, value);
+                }
+            }
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "threadsafe.name" && (string?)tag.Value == queueName)
+                {
+                    throw new InvalidOperationException("listener fails on " + instrument.Name);
+                }
+            }
+        });
+        listener.Start();
+        return listener;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ThrowingMeterListener_NeverLosesAnItemNorKillsAConsumer(bool dedicatedThreads)
+    {
+        string name = $"throwing-listener-{Guid.NewGuid():N}";
+        using MeterListener listener = Listen(name, (instrument, _) => throw new InvalidOperationException("listener fails on " + instrument));
+        var handled = new ConcurrentDictionary<int, bool>();
+        var queue = new WorkQueue<int>(
+            item => handled[item] = true,
+            new WorkQueueOptions<int> { Name = name, Capacity = 8, Consumers = 2, UseDedicatedThreads = dedicatedThreads, OnError = (_, _) => { } });
+        for (int i = 0; i < 500; i++)
+        {
+            await queue.AddAsync(i).AsTask().WaitAsync(Limit); // a blocked producer that is never woken fails here
+        }
+
+        await queue.CompleteAsync().WaitAsync(Limit);
+        Assert.Equal(500, handled.Count);
+        Assert.Equal(500, queue.ProcessedCount);
+    }
+
+    [Fact]
+    public async Task Metrics_UseOneNamingScheme_AndCountProcessedFailedAndLength()
+    {
+        string name = $"metrics-{Guid.NewGuid():N}";
+        var totals = new ConcurrentDictionary<string, long>();
+        using MeterListener listener = Listen(name, (instrument, value) => totals.AddOrUpdate(instrument, value, (_, v) => v + value));
+        var queue = new WorkQueue<int>(
+            item =>
+            {
+                if (item == 0)
+                {
+                    throw new InvalidOperationException("first fails");
+                }
+            },
+            new WorkQueueOptions<int> { Name = name, OnError = (_, _) => { } });
+        for (int i = 0; i < 10; i++)
+        {
+            queue.Add(i);
+        }
+
+        await queue.CompleteAsync().WaitAsync(Limit);
+        Assert.Equal(9, totals.GetValueOrDefault("threadsafe.work_queue.processed"));
+        Assert.Equal(1, totals.GetValueOrDefault("threadsafe.work_queue.failed"));
+        Assert.Equal(0, totals.GetValueOrDefault("threadsafe.work_queue.length", -1));
+    }
+
+    [Fact]
+    public async Task LengthMetric_EndsAtZero_AfterAnAsyncHandlerHandsItsItemBackOnAbort()
+    {
+        string name = $"length-{Guid.NewGuid():N}";
+        long length = 0;
+        using MeterListener listener = Listen(name, (instrument, value) =>
+        {
+            if (instrument == "threadsafe.work_queue.length")
+            {
+                Interlocked.Add(ref length, value);
+            }
+        });
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new WorkQueue<int>(
+            async (item, token) =>
+            {
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, token);
+            },
+            new WorkQueueOptions<int> { Name = name, UseDedicatedThreads = false });
+        await queue.AddAsync(1);
+        await started.Task.WaitAsync(Limit);
+        await queue.AddAsync(2);
+        Assert.Equal(new List<int> { 1, 2 }, await queue.AbortAsync().WaitAsync(Limit));
+        await queue.Completion.WaitAsync(Limit);
+        Assert.Equal(0, Interlocked.Read(ref length));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task HandlerCancelledThroughATokenLinkedToTheAbortToken_IsAborted_NotFailed(bool dedicatedThreads)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new WorkQueue<int>(
+            async (item, token) =>
+            {
+                using var perItem = CancellationTokenSource.CreateLinkedTokenSource(token); // e.g. a per-item timeout
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, perItem.Token);
+            },
+            new WorkQueueOptions<int> { UseDedicatedThreads = dedicatedThreads });
+        queue.Add(0);
+        await started.Task.WaitAsync(Limit);
+        queue.Add(1);
+        queue.Add(2);
+        IReadOnlyList<int> back = await queue.AbortAsync().WaitAsync(Limit);
+        Assert.Equal(new List<int> { 0, 1, 2 }, back);
+        await queue.Completion.WaitAsync(Limit); // not faulted
+        Assert.Equal(0, queue.FailedCount);
+    }
+}
