@@ -130,7 +130,7 @@ public sealed class HostedWorkQueue<T> : IHostedService
     private async Task ShutdownAsync(CancellationToken cancellationToken)
     {
         HostingLog.Stopping(_logger, Queue.Name, Queue.Count);
-        Task drained = Queue.CompleteAsync();
+        Task drained = Queue.CompleteAsync(CancellationToken.None); // the drain itself is not cancelled; only the wait for it below is
         bool stopped = true;
         try
         {

@@ -117,9 +117,7 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
         {
             (expected, next) = op.Model(model, entry.Argument);
         }
-#pragma warning disable CA1031 // A model that throws says the call cannot happen in this state.
         catch (Exception)
-#pragma warning restore CA1031
         {
             return (false, model);
         }

@@ -105,9 +105,7 @@ internal static partial class RewriteGuard
         {
             return Assembly.Load(reference);
         }
-#pragma warning disable CA1031 // An assembly that cannot load cannot run code under test either.
         catch (Exception)
-#pragma warning restore CA1031
         {
             return null;
         }

@@ -57,9 +57,7 @@ public sealed class PoolLease<T> : IDisposable
         {
             _pool.Return(value);
         }
-#pragma warning disable CA1031 // Dispose must not throw; the failure is reported to Trace, see the remarks.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
             Trace.TraceError($"{this}: returning the object to the pool threw (the pool dropped it; its Dispose may have failed): {ex}");
         }

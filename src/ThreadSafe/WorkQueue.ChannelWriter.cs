@@ -26,7 +26,7 @@ public sealed partial class WorkQueue<T>
     /// the queue stops accepting items (<see langword="false"/>).
     /// </para>
     /// <para>
-    /// <see cref="ChannelWriter{T}.TryComplete"/> is the poison pill, <see cref="CompleteAsync"/>: the queue stops
+    /// <see cref="ChannelWriter{T}.TryComplete"/> is the poison pill, <see cref="CompleteAsync()"/>: the queue stops
     /// accepting and its consumers drain every accepted item; await <see cref="Completion"/> for the end of the drain.
     /// It returns <see langword="true"/> only for the call that closed a queue that was still accepting items. An
     /// exception passed to it never drops an accepted item and never faults <see cref="Completion"/> (which reports the
@@ -114,7 +114,8 @@ public sealed partial class WorkQueue<T>
             }
             catch (OperationCanceledException)
             {
-                RemoveSpaceWaiter(waiter);
+                bool notCounted = false; // asynchronous waits are never counted as blocked handlers
+                RemoveSpaceWaiter(waiter, ref notCounted);
                 throw new OperationCanceledException(cancellationToken);
             }
             finally

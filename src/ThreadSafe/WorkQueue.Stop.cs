@@ -119,7 +119,7 @@ public sealed partial class WorkQueue<T>
             // token callbacks threw (AbortAsync's task then faults with it). A handler that threw during a clean abort
             // faults only Completion: AbortAsync returns the items.
             bool faultCarriesItems = state == Faulted || _abortCallbackErrors is not null;
-            fault = StoppedFault(state, faultCarriesItems ? unprocessed.AsReadOnly() : []);
+            fault = StoppedFault(state, faultCarriesItems ? unprocessed.AsReadOnly() : Array.Empty<T>());
             handBackToAbort = state == Aborting && !faultCarriesItems;
             if (faultCarriesItems)
             {
@@ -160,7 +160,7 @@ public sealed partial class WorkQueue<T>
 
         List<Exception> all = [.. _faults ?? [], .. _abortCallbackErrors ?? []];
         Exception inner = all.Count == 1 ? all[0] : new AggregateException(all);
-        IReadOnlyList<T> failedItems = _failedItems is null ? [] : _failedItems.AsReadOnly();
+        IReadOnlyList<T> failedItems = _failedItems is null ? Array.Empty<T>() : _failedItems.AsReadOnly();
         string message = state switch
         {
             Faulted => $"A handler of {_name} threw ({FaultCause}): the queue stopped. " +
