@@ -36,31 +36,31 @@ internal sealed class FakeDb : IDisposable
         Action<FakeDb>? beforeWrite = null,
         Action<FakeDb>? afterCommit = null,
         TimeSpan maxCommitDelay = default) => new()
-    {
-        Name = name,
-        MaxBatchSize = maxBatchSize,
-        Capacity = capacity,
-        OnError = onError,
-        MaxCommitDelay = maxCommitDelay,
-        BeginBatch = db =>
         {
-            db.Begin();
-            afterBegin?.Invoke(db);
-        },
-        BeginWrite = db =>
-        {
-            beforeWrite?.Invoke(db);
-            db.Savepoint();
-        },
-        EndWrite = db => db.Release(),
-        RollbackWrite = db => db.RollbackToSavepoint(),
-        CommitBatch = db =>
-        {
-            db.Commit();
-            afterCommit?.Invoke(db);
-        },
-        RollbackBatch = db => db.Rollback(),
-    };
+            Name = name,
+            MaxBatchSize = maxBatchSize,
+            Capacity = capacity,
+            OnError = onError,
+            MaxCommitDelay = maxCommitDelay,
+            BeginBatch = db =>
+            {
+                db.Begin();
+                afterBegin?.Invoke(db);
+            },
+            BeginWrite = db =>
+            {
+                beforeWrite?.Invoke(db);
+                db.Savepoint();
+            },
+            EndWrite = db => db.Release(),
+            RollbackWrite = db => db.RollbackToSavepoint(),
+            CommitBatch = db =>
+            {
+                db.Commit();
+                afterCommit?.Invoke(db);
+            },
+            RollbackBatch = db => db.Rollback(),
+        };
 
     public void Insert(int submitter, int seq) => Use(() =>
     {
