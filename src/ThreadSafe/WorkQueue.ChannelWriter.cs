@@ -2,7 +2,7 @@ using System.Threading.Channels;
 
 namespace ThreadSafe;
 
-/// <summary>The <see cref="ChannelWriter{T}"/> view of <see cref="WorkQueue{T}"/>, and the queue hooks it is built on.</summary>
+/// <content>The <see cref="ChannelWriter{T}"/> view of <see cref="WorkQueue{T}"/>, and the queue hooks it is built on.</content>
 public sealed partial class WorkQueue<T>
 {
     // Published once: the first reader of Writer creates it and Interlocked.CompareExchange keeps the first instance,
