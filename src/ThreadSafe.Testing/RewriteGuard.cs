@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.Loader;
 using System.Text.RegularExpressions;
 using Microsoft.Coyote.Rewriting;
 
@@ -50,7 +51,7 @@ internal static partial class RewriteGuard
             foreach (AssemblyName reference in assembly.GetReferencedAssemblies())
             {
                 if (reference.Name is { } referenced && !seen.Contains(referenced) && !IsFrameworkName(referenced) && !IsTooling(referenced)
-                    && TryLoad(reference) is { } loaded)
+                    && TryLoad(assembly, reference) is { } loaded)
                 {
                     pending.Push(loaded);
                 }
@@ -91,9 +92,13 @@ internal static partial class RewriteGuard
         name is "mscorlib" or "netstandard" or "System" or "WindowsBase"
         || name.StartsWith("System.", StringComparison.Ordinal);
 
-    private static Assembly? TryLoad(AssemblyName reference)
+    // Resolves a reference the way the runtime does for the referencing assembly: in that assembly's load context.
+    // Looking across every context would match another context's copy of the same name (a collectible test copy, say)
+    // and judge the wrong file.
+    private static Assembly? TryLoad(Assembly referencing, AssemblyName reference)
     {
-        foreach (Assembly loaded in AppDomain.CurrentDomain.GetAssemblies())
+        AssemblyLoadContext context = AssemblyLoadContext.GetLoadContext(referencing) ?? AssemblyLoadContext.Default;
+        foreach (Assembly loaded in context.Assemblies)
         {
             if (AssemblyName.ReferenceMatchesDefinition(reference, loaded.GetName()))
             {
@@ -103,7 +108,7 @@ internal static partial class RewriteGuard
 
         try
         {
-            return Assembly.Load(reference);
+            return context.LoadFromAssemblyName(reference);
         }
         catch (Exception)
         {
