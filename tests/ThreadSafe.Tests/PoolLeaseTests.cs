@@ -1,4 +1,5 @@
 using Microsoft.Extensions.ObjectPool;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
 
@@ -63,11 +64,11 @@ public sealed class PoolLeaseTests
             using var start = new ManualResetEvent(false);
             Task[] disposers = [.. Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
             {
-                Assert.True(start.WaitOne(TimeSpan.FromSeconds(30)));
+                Assert.True(start.WaitOne(TestLimits.Wait));
                 lease.Dispose();
             }))];
             start.Set();
-            await Task.WhenAll(disposers).WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(disposers).WaitAsync(TestLimits.Wait);
         }
 
         Assert.Equal(200, pool.Returns);
