@@ -88,7 +88,8 @@ public abstract partial class GuardContractTests
     private static Task<ArgumentException> Refused(Func<Task> call) => Assert.ThrowsAsync<ArgumentException>(async () => await call());
 
 #pragma warning disable VSTHRD100, AsyncFixer03 // async void on purpose: the shape the guard must refuse.
-    private static async void AsyncVoidWrite(Box box)
+    /// <summary>An async void write: the shape every guard must refuse (also used by the per-type tests of TryWrite).</summary>
+    internal static async void AsyncVoidWrite(Box box)
     {
         await Task.Yield();
         box.Value = 99;

@@ -11,13 +11,7 @@ namespace ThreadSafe.Tests.Coyote;
 public sealed class ChannelWriterCoyoteTests(ITestOutputHelper output)
 {
     private static WorkQueue<int> CreateQueue(List<int> handled) => new(
-        item =>
-        {
-            lock (handled)
-            {
-                handled.Add(item);
-            }
-        },
+        item => WorkQueueCoyoteTests.Record(handled, item),
         new WorkQueueOptions<int> { Capacity = 1, Consumers = 1, UseDedicatedThreads = false });
 
     // Writes the items with WriteAsync; returns those accepted (a refused write ends the loop).

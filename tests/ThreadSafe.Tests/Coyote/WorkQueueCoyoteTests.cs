@@ -31,6 +31,15 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
         return true;
     });
 
+    /// <summary>Records a handled item in <paramref name="handled"/>, under a lock on it: consumers run concurrently.</summary>
+    internal static void Record(List<int> handled, int item)
+    {
+        lock (handled)
+        {
+            handled.Add(item);
+        }
+    }
+
     /// <summary>Adds the items, stopping quietly at the first one refused because the queue stopped accepting; returns the accepted ones.</summary>
     internal static async Task<List<int>> ProduceAsync(WorkQueue<int> queue, int from, int count)
     {
@@ -69,13 +78,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
             {
                 var handled = new List<int>();
                 var queue = new WorkQueue<int>(
-                    item =>
-                    {
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
-                    },
+                    item => Record(handled, item),
                     new WorkQueueOptions<int> { Capacity = 2, Consumers = 2, UseDedicatedThreads = dedicatedThreads });
                 Task<List<int>>[] producers = [Actor(() => ProduceAsync(queue, 0, 2)), Actor(() => ProduceAsync(queue, 10, 2))];
                 Task completer = Task.Run(() => { _ = queue.CompleteAsync(); });
@@ -100,13 +103,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
             {
                 var handled = new List<int>();
                 var queue = new WorkQueue<int>(
-                    item =>
-                    {
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
-                    },
+                    item => Record(handled, item),
                     PoolOptions(capacity: 4, consumers: 2));
                 Task<List<int>> producer = Actor(() => ProduceAsync(queue, 0, 4));
                 Task<IReadOnlyList<int>>? abort = null;
@@ -133,10 +130,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
                     async (item, _) =>
                     {
                         await gate.Task;
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
+                        Record(handled, item);
                     },
                     PoolOptions(capacity: 1, consumers: 1));
                 using var cancelA = new CancellationTokenSource();
@@ -186,10 +180,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
                             throw new InvalidOperationException("item 1 fails");
                         }
 
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
+                        Record(handled, item);
                     },
                     PoolOptions(capacity: 2, consumers: 2));
                 List<int> accepted = await Actor(() => ProduceAsync(queue, 0, 4));

@@ -23,10 +23,7 @@ public sealed class WorkQueueShutdownCoyoteTests(ITestOutputHelper output)
                         try
                         {
                             await Task.Yield();
-                            lock (handled)
-                            {
-                                handled.Add(item);
-                            }
+                            WorkQueueCoyoteTests.Record(handled, item);
                         }
                         finally
                         {

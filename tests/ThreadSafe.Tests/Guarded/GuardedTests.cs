@@ -1,3 +1,4 @@
+using ThreadSafe.Tests.Contracts;
 using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.Guarded;
@@ -77,18 +78,10 @@ public sealed class GuardedTests
     [Fact]
     public void TryWrite_AsyncDelegate_IsRefusedBeforeItRuns()
     {
-        var guarded = new Guarded<Box>(new Box());
-        Assert.Equal("write", Assert.Throws<ArgumentException>(() => guarded.TryWrite(AsyncVoidWrite, TimeSpan.Zero)).ParamName);
+        var guarded = new Guarded<GuardContractTests.Box>(new GuardContractTests.Box());
+        Assert.Equal("write", Assert.Throws<ArgumentException>(() => guarded.TryWrite(GuardContractTests.AsyncVoidWrite, TimeSpan.Zero)).ParamName);
         Assert.Equal(0, guarded.Read(b => b.Value));
     }
-
-#pragma warning disable VSTHRD100, AsyncFixer03 // async void on purpose: the shape the guard must refuse.
-    private static async void AsyncVoidWrite(Box box)
-    {
-        await Task.Yield();
-        box.Value = 99;
-    }
-#pragma warning restore VSTHRD100, AsyncFixer03
 
     [Fact]
     public void ToString_IsTheName_GivenOrTypeAndId()
