@@ -1,4 +1,5 @@
 using Microsoft.Extensions.ObjectPool;
+using ThreadSafe.Testing;
 using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
@@ -55,20 +56,13 @@ public sealed class PoolLeaseTests
     }
 
     [Fact]
-    public async Task Dispose_ConcurrentFromManyThreads_ReturnsOnce()
+    public void Dispose_ConcurrentFromManyThreads_ReturnsOnce()
     {
         var pool = new CountingPool();
         for (int round = 0; round < 200; round++)
         {
             PoolLease<Conn> lease = pool.Rent();
-            using var start = new ManualResetEvent(false);
-            Task[] disposers = [.. Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
-            {
-                Assert.True(start.WaitOne(TestLimits.Wait));
-                lease.Dispose();
-            }))];
-            start.Set();
-            await Task.WhenAll(disposers).WaitAsync(TestLimits.Wait);
+            Concurrently.Run(_ => lease.Dispose(), new ConcurrentRunOptions { Threads = 4, Timeout = TestLimits.Wait, ThreadName = "disposer" });
         }
 
         Assert.Equal(200, pool.Returns);

@@ -1,3 +1,4 @@
+using ThreadSafe.Testing;
 using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.AsyncGuarded;
@@ -29,26 +30,27 @@ public sealed class AsyncGuardedConcurrencyTests
     {
         int tasks = TestLimits.Stress ? 16 : 8, perTask = TestLimits.Size(quick: 300, stress: 5_000);
         var guarded = new AsyncGuarded<Counter>(new Counter());
-        Task[] workers = Enumerable.Range(0, tasks).Select(t => Task.Run(async () =>
-        {
-            for (int i = 0; i < perTask; i++)
+        await Concurrently.RunAsync(
+            async _ =>
             {
-                if (i % 2 == 0)
+                for (int i = 0; i < perTask; i++)
                 {
-                    await guarded.WriteAsync(async (c, ct) =>
+                    if (i % 2 == 0)
                     {
-                        int seen = c.Value;
-                        await Task.Yield(); // resumes on another thread, still holding the lock
-                        c.Value = seen + 1;
-                    });
+                        await guarded.WriteAsync(async (c, ct) =>
+                        {
+                            int seen = c.Value;
+                            await Task.Yield(); // resumes on another thread, still holding the lock
+                            c.Value = seen + 1;
+                        });
+                    }
+                    else
+                    {
+                        await guarded.WriteAsync(static c => c.Value++);
+                    }
                 }
-                else
-                {
-                    await guarded.WriteAsync(static c => c.Value++);
-                }
-            }
-        })).ToArray();
-        await Task.WhenAll(workers).WaitAsync(TestLimits.StressRun);
+            },
+            new ConcurrentRunOptions { Threads = tasks, Timeout = TestLimits.StressRun });
         Assert.Equal(tasks * perTask, await guarded.ReadAsync(c => c.Value).AsTask().WaitAsync(TestLimits.Wait));
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using ThreadSafe.Testing;
 using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.ChannelWriter;
@@ -303,25 +304,26 @@ public sealed class WorkQueueChannelWriterTests
             item => Interlocked.Add(ref total, item),
             new WorkQueueOptions<int> { Capacity = capacity, Consumers = 2, UseDedicatedThreads = false });
         ChannelWriter<int> writer = queue.Writer;
-        Task[] tasks = [.. Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
-        {
-            while (true)
+        await Concurrently.RunAsync(
+            async _ =>
             {
-                int value = Interlocked.Decrement(ref remainingItems);
-                if (value < 0)
+                while (true)
                 {
-                    break;
+                    int value = Interlocked.Decrement(ref remainingItems);
+                    if (value < 0)
+                    {
+                        break;
+                    }
+
+                    await writer.WriteAsync(value + 1);
                 }
 
-                await writer.WriteAsync(value + 1);
-            }
-
-            if (Interlocked.Decrement(ref remainingWriters) == 0)
-            {
-                writer.Complete();
-            }
-        }))];
-        await Task.WhenAll(tasks).WaitAsync(TestLimits.Wait);
+                if (Interlocked.Decrement(ref remainingWriters) == 0)
+                {
+                    writer.Complete();
+                }
+            },
+            new ConcurrentRunOptions { Threads = writers, Timeout = TestLimits.Wait });
         await queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(Items * (Items + 1L) / 2, Interlocked.Read(ref total));
     }

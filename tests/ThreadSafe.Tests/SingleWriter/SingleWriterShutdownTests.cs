@@ -72,7 +72,7 @@ public sealed class SingleWriterShutdownTests
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completing.WaitAsync(TestLimits.Wait));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(TestLimits.Wait));
         await writer.Completion.WaitAsync(TestLimits.Wait);
     }
 
