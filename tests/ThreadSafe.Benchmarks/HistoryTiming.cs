@@ -34,10 +34,16 @@ public static class HistoryTiming
             Time(name, events.Count(e => e.Kind == HistoryEventKind.Call), () => Linearizability.CheckEvents(EtcdLog.Model, events, TimeSpan.FromSeconds(30)).Verdict, TimeSpan.FromSeconds(0.5), 50);
         }
 
-        foreach (string file in Directory.GetFiles(directory, "*.txt").Order(StringComparer.Ordinal))
+        // The exported histories: the same untimed pass first (the unpartitioned key-value model excepted: it runs out of
+        // its budget on most files), so the first file timed does not pay for the JIT and the thread pool's start.
+        var files = Directory.GetFiles(directory, "*.txt").Order(StringComparer.Ordinal).Select(file => (Name: Path.GetFileName(file), History: Load(file))).ToList();
+        foreach ((string name, List<Operation<RegisterInput, int?>> history) in files)
         {
-            List<Operation<RegisterInput, int?>> history = Load(file);
-            string name = Path.GetFileName(file);
+            _ = Linearizability.Check(name.StartsWith("register", StringComparison.Ordinal) ? Register.Model : Register.PartitionedByKey, history, TimeSpan.FromSeconds(30));
+        }
+
+        foreach ((string name, List<Operation<RegisterInput, int?>> history) in files)
+        {
             if (name.StartsWith("register", StringComparison.Ordinal))
             {
                 Time(name + " register", Register.Model, history);
