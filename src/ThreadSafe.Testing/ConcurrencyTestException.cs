@@ -37,6 +37,12 @@ public class ConcurrencyTestException : Exception
     /// <summary>Gets the Coyote reproducible trace of the failing schedule, when systematic mode found the failure.</summary>
     public string? CoyoteTrace { get; init; }
 
+    /// <summary>
+    /// Gets the path of the HTML report of the failing history (see <see cref="LinearizabilityOptions.WriteReport"/>), or
+    /// <see langword="null"/> when none was written (reports turned off, a run that hung or crashed, or the file could not be written: the message says why).
+    /// </summary>
+    public string? ReportPath { get; init; }
+
     /// <summary>Gets how many runs (stress mode) or schedules (systematic mode) were tried until the first failure, before shrinking.</summary>
     public long? Attempts { get; init; }
 }

@@ -108,7 +108,7 @@ internal sealed class LinearizabilityChecker<TSut, TModel>
         return true;
     }
 
-    private (bool Ok, TModel Next) Step(TModel model, in HistoryEntry entry, bool checkResult)
+    internal (bool Ok, TModel Next) Step(TModel model, in HistoryEntry entry, bool checkResult)
     {
         OperationDefinition<TSut, TModel> op = _operations[entry.Operation];
         object? expected;

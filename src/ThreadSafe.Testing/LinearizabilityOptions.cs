@@ -72,6 +72,22 @@ public sealed record LinearizabilityOptions
     /// </summary>
     public string? ReproducibleTrace { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether a failing check writes an HTML report of the failing history (after shrinking):
+    /// one lane per thread, each call a bar from its invocation to its response, the longest order the model accepts
+    /// and the call it got stuck on, the model state on hover. The failure message names the file
+    /// (<see cref="ConcurrencyTestException.ReportPath"/>). A run that hung or crashed has no history to draw. Default <see langword="true"/>.
+    /// </summary>
+    public bool WriteReport { get; init; } = true;
+
+    /// <summary>
+    /// Gets the directory for the HTML reports of failures (created if missing), or <see langword="null"/> for the default:
+    /// <c>linearizability-reports</c> in the application's base directory (a test project's output folder), or in the
+    /// temporary directory when that one cannot be written. Each failing check writes a new file named after the type under test,
+    /// the mode and the time.
+    /// </summary>
+    public string? ReportDirectory { get; init; }
+
     /// <summary>Gets a sink for progress lines (e.g. xunit's <c>ITestOutputHelper.WriteLine</c>); <see langword="null"/> for none.</summary>
     public Action<string>? Log { get; init; }
 
@@ -96,6 +112,7 @@ public sealed record LinearizabilityOptions
         }
 
         Check(ReproducibleTrace is null || !string.IsNullOrWhiteSpace(ReproducibleTrace), ReproducibleTrace ?? string.Empty, "ReproducibleTrace must be null or a trace.");
+        Check(ReportDirectory is null || !string.IsNullOrWhiteSpace(ReportDirectory), ReportDirectory ?? string.Empty, "ReportDirectory must be null or a directory.");
         Check(Timeout > TimeSpan.Zero && Timeout.TotalMilliseconds <= int.MaxValue, Timeout, "Timeout must be positive and finite.");
 
         void Check(bool ok, object value, string message)

@@ -47,7 +47,8 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     /// An FsCheck property for an FsCheck.Xunit <c>[Property]</c> method: for every generated scenario, every
     /// run on real threads is linearizable (scenarios the model cannot complete in any order, which must block, pass
     /// without running). FsCheck does the shrinking and reports its replay seed; the
-    /// exception of the smallest failing scenario holds its failure table.
+    /// exception of the smallest failing scenario holds its failure table. Its HTML report (one file per property, rewritten by
+    /// each failing scenario) ends as that scenario's.
     /// </summary>
     /// <param name="options">Sizes and runs per scenario; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
     /// <returns>The property.</returns>
@@ -55,6 +56,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     public Property Property(LinearizabilityOptions? options = null)
     {
         LinearizabilityOptions checkedOptions = Prepare(options);
+        string reportFile = ReportFile.NewName(typeof(TSut), "property");
         return Prop.ForAll(Scenarios(checkedOptions), scenario =>
         {
             // As in Check: a scenario the model cannot complete in any order must block, so it proves nothing.
@@ -68,7 +70,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             Failure? failure = Explore(resolved, Mode.Stress, checkedOptions, ref runs);
             if (failure is not null)
             {
-                throw Report(failure, checkedOptions, runs, scenarioNumber: null, shrunkFrom: null);
+                throw Report(failure, checkedOptions, runs, scenarioNumber: null, shrunkFrom: null, reportFile);
             }
         });
     }
@@ -205,7 +207,9 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         return failure;
     }
 
-    private ConcurrencyTestException Report(Failure failure, LinearizabilityOptions options, long attempts, int? scenarioNumber, Scenario? shrunkFrom)
+    // reportFile: the HTML report's file name, null for a new one (Property() passes one name for all its failures,
+    // so the last one written, FsCheck's smallest failing scenario, is the one left).
+    private ConcurrencyTestException Report(Failure failure, LinearizabilityOptions options, long attempts, int? scenarioNumber, Scenario? shrunkFrom, string? reportFile = null)
     {
         Recorded run = failure.Run;
         var text = new StringBuilder();
@@ -236,6 +240,14 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
         string where = scenarioNumber is int k ? string.Create(CultureInfo.InvariantCulture, $"generated scenario {k} of {options.Scenarios}, ") : string.Empty;
         text.AppendLine(CultureInfo.InvariantCulture, $"Found after {Scenario.Plural((int)Math.Min(attempts, int.MaxValue), failure.CoyoteTrace is null ? "run" : "schedule")} ({where}seed {options.Seed}).");
         text.AppendLine(CultureInfo.InvariantCulture, $"Replay: new LinearizabilityOptions {{ Seed = {options.Seed} }}.");
+        string? reportPath = null;
+        if (failure.Complete && options.WriteReport)
+        {
+            reportFile ??= ReportFile.NewName(typeof(TSut), failure.CoyoteTrace is null ? "stress" : "systematic");
+            reportPath = TryWriteReport(run, text.ToString().TrimEnd(), reportFile, options, out string? problem);
+            text.AppendLine(reportPath is not null ? "HTML report of this history: " + reportPath : "No HTML report: " + problem);
+        }
+
         if (failure.CoyoteTrace is not null)
         {
             text.AppendLine("Replay this schedule: spec.CheckScenarioSystematic(exception.Scenario, options with { ReproducibleTrace = exception.CoyoteTrace }), the trace being:");
@@ -248,6 +260,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
             Seed = options.Seed,
             CoyoteTrace = failure.CoyoteTrace,
             Attempts = attempts,
+            ReportPath = reportPath,
         };
     }
 

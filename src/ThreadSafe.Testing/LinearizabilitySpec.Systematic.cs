@@ -48,7 +48,7 @@ public sealed partial class LinearizabilitySpec<TSut, TModel>
     /// <param name="scenario">The scenario; its operation names must be registered.</param>
     /// <param name="options">Seed and counts; <see langword="null"/> for <see cref="LinearizabilityOptions.Default"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="scenario"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The scenario calls an unknown operation, or passes an argument to one that takes none (or the reverse), or has more than 64 calls.</exception>
+    /// <exception cref="ArgumentException">The scenario calls an unknown operation, or passes an argument to one that takes none (or the reverse).</exception>
     /// <exception cref="InvalidOperationException">An assembly whose code runs in the scenario was not rewritten by Coyote.</exception>
     /// <exception cref="ConcurrencyTestException">A history was not linearizable, or Coyote found a deadlock or an unhandled exception.</exception>
     public void CheckScenarioSystematic(Scenario scenario, LinearizabilityOptions? options = null)

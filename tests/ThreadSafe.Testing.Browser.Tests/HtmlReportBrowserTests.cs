@@ -18,7 +18,7 @@ public sealed class HtmlReportBrowserTests(ITestOutputHelper output)
         Assert.Equal(LinearizabilityVerdict.NotLinearizable, result.Verdict);
         string html = WriteReport(result, "register-stale-read");
 
-        await using Session session = await Session.OpenAsync(html);
+        await using BrowserSession session = await BrowserSession.OpenAsync(html);
         IPage page = session.Page;
         Assert.Equal("Not linearizable", await page.Locator("#verdict").TextContentAsync());
         int clients = history.Select(o => o.ClientId).Distinct().Count();
@@ -62,7 +62,7 @@ public sealed class HtmlReportBrowserTests(ITestOutputHelper output)
         output.WriteLine($"report of 3000 calls: {bytes:N0} bytes");
         Assert.True(bytes < 5_000_000, $"{bytes} bytes");
 
-        await using Session session = await Session.OpenAsync(html);
+        await using BrowserSession session = await BrowserSession.OpenAsync(html);
         Assert.Equal(3000, await session.Page.Locator(".call").CountAsync());
         Assert.True(await session.Page.Locator("details.part[open]").CountAsync() >= 1);
         await session.Page.ScreenshotAsync(new() { Path = Path.ChangeExtension(html, ".png") });
@@ -76,44 +76,5 @@ public sealed class HtmlReportBrowserTests(ITestOutputHelper output)
         string path = Path.Combine(dir, name + ".html");
         result.WriteHtml(path);
         return path;
-    }
-
-    /// <summary>A browser with one page on the report; collects console errors and every request the page makes.</summary>
-    private sealed class Session : IAsyncDisposable
-    {
-        private IPlaywright _playwright = null!;
-        private IBrowser _browser = null!;
-
-        public IPage Page { get; private set; } = null!;
-
-        public List<string> Errors { get; } = [];
-
-        public List<string> Requests { get; } = [];
-
-        public static async Task<Session> OpenAsync(string html)
-        {
-            var session = new Session();
-            session._playwright = await Playwright.CreateAsync();
-            session._browser = await session._playwright.Chromium.LaunchAsync(new()
-            {
-                ExecutablePath = HeadlessBrowser.Require(),
-                Headless = true,
-                Timeout = 60_000,
-            });
-            IBrowserContext context = await session._browser.NewContextAsync(new() { Offline = true, ViewportSize = new() { Width = 1400, Height = 900 } });
-            session.Page = await context.NewPageAsync();
-            session.Page.SetDefaultTimeout(30_000);
-            session.Page.Console += (_, m) => { if (m.Type == "error") { session.Errors.Add(m.Text); } };
-            session.Page.PageError += (_, e) => session.Errors.Add(e);
-            session.Page.Request += (_, r) => session.Requests.Add(r.Url);
-            await session.Page.GotoAsync(new Uri(html).AbsoluteUri);
-            return session;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _browser.CloseAsync();
-            _playwright.Dispose();
-        }
     }
 }

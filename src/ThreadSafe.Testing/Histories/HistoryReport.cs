@@ -13,6 +13,15 @@ internal sealed record ReportPart(int Number, SearchVerdict? Verdict, ReportCall
 /// <summary>Everything a report shows, with model values already described as text.</summary>
 internal sealed record HistoryReport(LinearizabilityVerdict Verdict, IReadOnlyList<ReportPart> Parts, int TotalCalls, bool TimedOut)
 {
+    /// <summary>Gets the name of a client's lane; <see langword="null"/>: <c>client 3</c>.</summary>
+    public Func<int, string>? LaneName { get; init; }
+
+    /// <summary>Gets preformatted text shown under the summary (e.g. the failure table of a scenario check); <see langword="null"/>: none.</summary>
+    public string? Notes { get; init; }
+
+    /// <summary>Names the lane of a client.</summary>
+    public string Lane(int clientId) => LaneName?.Invoke(clientId) ?? FormattableString.Invariant($"client {clientId}");
+
     /// <summary>Describes the verdict in a few lines: which part failed, how far the longest order got, which call is stuck.</summary>
     public string Summary()
     {
@@ -29,7 +38,7 @@ internal sealed record HistoryReport(LinearizabilityVerdict Verdict, IReadOnlyLi
                 ReportPart failed = Parts.First(p => p.Verdict == SearchVerdict.NotLinearizable);
                 string which = Parts.Count == 1 ? string.Empty : FormattableString.Invariant($" (part {failed.Number} of {Parts.Count}, {failed.Calls.Length} calls)");
                 string stuck = failed.Stuck >= 0
-                    ? FormattableString.Invariant($"; then no call can come next that returned before call #{failed.Calls[failed.Stuck].Index} (client {failed.Calls[failed.Stuck].ClientId}: {failed.Calls[failed.Stuck].Description})")
+                    ? FormattableString.Invariant($"; then no call can come next that returned before call #{failed.Calls[failed.Stuck].Index} ({Lane(failed.Calls[failed.Stuck].ClientId)}: {failed.Calls[failed.Stuck].Description})")
                     : string.Empty;
                 string state = failed.Order.Length > 0 ? failed.StatesAfter[^1] : failed.InitialState;
                 return FormattableString.Invariant(

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace ThreadSafe.Testing.Histories;
 
@@ -127,7 +128,8 @@ internal sealed class HistorySearch<TState>
         int words = Math.Max(1, (_count + 63) / 64);
         var placed = new ulong[words];
         ulong placedHash = 0;
-        var cache = new StateCache(words, _stateEquality);
+        // At least one entry per placed call: start near that (small parts of a partitioned history stay small).
+        var cache = new StateCache(words, _stateEquality, (int)Math.Min(1024, BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * _count))));
 
         var stackCall = new int[_count];
         var stackState = new TState[_count]; // the state before each placed call
@@ -304,13 +306,13 @@ internal sealed class HistorySearch<TState>
     /// A hash set of (bitset, state) pairs in flat arrays: the bitsets of all entries share one word pool,
     /// so an entry costs no allocation of its own.
     /// </summary>
-    private sealed class StateCache(int words, IEqualityComparer<TState> equality)
+    private sealed class StateCache(int words, IEqualityComparer<TState> equality, int capacity)
     {
-        private int[] _buckets = new int[1024];
-        private ulong[] _keys = new ulong[1024];
-        private int[] _chain = new int[1024];
-        private TState[] _states = new TState[1024];
-        private ulong[] _pool = new ulong[1024 * words];
+        private int[] _buckets = new int[capacity];   // capacity: a power of two
+        private ulong[] _keys = new ulong[capacity];
+        private int[] _chain = new int[capacity];
+        private TState[] _states = new TState[capacity];
+        private ulong[] _pool = new ulong[capacity * words];
 
         public int Count { get; private set; }
 

@@ -14,7 +14,9 @@ namespace ThreadSafe.Testing.Histories;
 internal static class HtmlReport
 {
     internal const int MaxText = 300;
-    private const int Unit = 14;      // pixels per distinct event time
+    private const int Unit = 14;      // pixels per distinct event time, at least
+    private const int MaxUnit = 96;   // ... and at most: a short history is spread over about FitWidth pixels
+    private const int FitWidth = 1200;
     private const int LaneHeight = 26;
     private const int Left = 6;       // margin before the first event
 
@@ -30,7 +32,13 @@ internal static class HtmlReport
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
             .Append(title).Append(" — linearizability report</title>\n<style>").Append(Style).Append("</style></head>\n<body>\n")
             .Append("<header><h1 id=\"verdict\" class=\"").Append(report.Verdict.ToString().ToLowerInvariant()).Append("\">").Append(title).Append("</h1>\n<p id=\"summary\">")
-            .Append(Escape(report.Summary())).Append("</p>\n")
+            .Append(Escape(report.Summary())).Append("</p>\n");
+        if (report.Notes is not null)
+        {
+            html.Append("<pre id=\"notes\">").Append(Escape(report.Notes)).Append("</pre>\n");
+        }
+
+        html
             .Append("<p class=\"legend\"><span class=\"key lin\">1</span> placed in the longest linearizable prefix, in that order ")
             .Append("<span class=\"key stuck\">stuck</span> could not be placed after that prefix ")
             .Append("<span class=\"key rest\">&nbsp;</span> not placed ")
@@ -38,15 +46,16 @@ internal static class HtmlReport
             .Append("<div id=\"info\" class=\"info\">Hover a call.</div>\n");
         foreach (ReportPart part in report.Parts)
         {
-            RenderPart(html, part, report.Parts.Count);
+            RenderPart(html, part, report);
         }
 
         html.Append("<script>").Append(Script).Append("</script>\n</body></html>\n");
         return html.ToString();
     }
 
-    private static void RenderPart(StringBuilder html, ReportPart part, int parts)
+    private static void RenderPart(StringBuilder html, ReportPart part, HistoryReport report)
     {
+        int parts = report.Parts.Count;
         string verdict = part.Verdict switch
         {
             SearchVerdict.Linearizable => "linearizable",
@@ -76,11 +85,13 @@ internal static class HtmlReport
         }
 
         // The lane labels stay in place while the timeline scrolls beside them.
-        int width = Left + ((end + 1) * Unit);
+        // Short histories (a shrunk scenario) get wider bars, so their labels can be read without hovering.
+        int unit = Math.Clamp(FitWidth / (end + 1), Unit, MaxUnit);
+        int width = Left + ((end + 1) * unit);
         html.Append("<div class=\"tl\"><div class=\"labels\">");
         foreach (int client in lanes)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<div class=\"lane\">client {client}</div>");
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"lane\">{Escape(report.Lane(client))}</div>");
         }
 
         html.Append(CultureInfo.InvariantCulture, $"</div>\n<div class=\"scroll\"><div class=\"timeline\" style=\"width:{width}px;height:{(lanes.Length * LaneHeight) + 6}px\">\n");
@@ -94,7 +105,7 @@ internal static class HtmlReport
             string pending = call.Return is null ? " pending" : string.Empty;
             string label = position[k] > 0 ? string.Create(CultureInfo.InvariantCulture, $"{position[k]}. {call.Description}") : call.Description;
             var tip = new StringBuilder();
-            tip.Append(CultureInfo.InvariantCulture, $"call #{call.Index}, client {call.ClientId}: {call.Description}\ncalled {call.Call}, ");
+            tip.Append(CultureInfo.InvariantCulture, $"call #{call.Index}, {report.Lane(call.ClientId)}: {call.Description}\ncalled {call.Call}, ");
             tip.Append(call.Return is long ret ? string.Create(CultureInfo.InvariantCulture, $"returned {ret}") : "never returned");
             if (position[k] > 0)
             {
@@ -106,25 +117,25 @@ internal static class HtmlReport
                 tip.Append(CultureInfo.InvariantCulture, $"\nstuck: no call can be placed next that returned before this one; state before: {before}");
             }
 
-            html.Append(CultureInfo.InvariantCulture, $"<div class=\"call {kind}{pending}\" style=\"left:{Left + (from * Unit)}px;top:{(lane[call.ClientId] * LaneHeight) + 3}px;width:{Math.Max(1, to - from) * Unit}px\" title=\"")
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"call {kind}{pending}\" style=\"left:{Left + (from * unit)}px;top:{(lane[call.ClientId] * LaneHeight) + 3}px;width:{Math.Max(1, to - from) * unit}px\" title=\"")
                 .Append(Escape(tip.ToString())).Append("\">").Append(Escape(label)).Append("</div>\n");
         }
 
         if (part.Stuck >= 0 && part.Calls[part.Stuck].Return is long stuckReturn)
         {
-            int x = Left + (Array.BinarySearch(times, stuckReturn) * Unit);
+            int x = Left + (Array.BinarySearch(times, stuckReturn) * unit);
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"stuck-line\" style=\"left:{x}px\" title=\"the search got stuck here\"></div>\n");
         }
 
         html.Append("</div></div></div>\n");
         if (part.Order.Length > 0)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<details class=\"order\"><summary>Longest linearizable prefix ({part.Order.Length} calls) and the state after each</summary><ol>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<details class=\"order\"><summary>Longest linearizable prefix ({Scenario.Plural(part.Order.Length, "call")}) and the state after each</summary><ol>\n");
             html.Append("<li class=\"init\" value=\"0\">initial state: ").Append(Escape(part.InitialState)).Append("</li>\n");
             for (int k = 0; k < part.Order.Length; k++)
             {
                 ReportCall call = part.Calls[part.Order[k]];
-                html.Append(CultureInfo.InvariantCulture, $"<li>call #{call.Index} (client {call.ClientId}) ").Append(Escape(call.Description))
+                html.Append(CultureInfo.InvariantCulture, $"<li>call #{call.Index} ({Escape(report.Lane(call.ClientId))}) ").Append(Escape(call.Description))
                     .Append(" &rarr; ").Append(Escape(part.StatesAfter[k])).Append("</li>\n");
             }
 
@@ -142,6 +153,7 @@ internal static class HtmlReport
         "body{font:14px system-ui,sans-serif;margin:16px;color:#222;background:#fff}" +
         "h1{margin:0 0 6px;font-size:22px}h1.notlinearizable{color:#b3261e}h1.linearizable{color:#1e7d32}h1.unknown{color:#8a6d00}" +
         "#summary{margin:4px 0 8px;max-width:1100px}.legend{color:#555}" +
+        "#notes{font-family:ui-monospace,monospace;font-size:12px;background:#f6f6f6;border:1px solid #ddd;padding:6px 8px;overflow-x:auto;max-height:360px}" +
         ".key{display:inline-block;min-width:18px;padding:0 4px;border-radius:3px;margin-left:8px;font-size:12px;text-align:center}" +
         ".info{position:sticky;top:0;z-index:5;background:#fffbe6;border:1px solid #e0c200;padding:6px 8px;margin:8px 0;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:13px;min-height:3.6em}" +
         ".part{margin:10px 0;border:1px solid #ddd;border-radius:4px;padding:6px}.part>summary{font-weight:600;cursor:pointer}" +

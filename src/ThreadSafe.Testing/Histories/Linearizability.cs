@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 
 namespace ThreadSafe.Testing.Histories;
 
@@ -76,7 +75,7 @@ public static class Linearizability
             : Stopwatch.GetTimestamp() + (long)Math.Min(timeout.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
         var stop = new StopSignal(deadline, cancellationToken);
         var outcomes = new SearchOutcome<TState>?[parts.Length];
-        RunParts(parts.Length, p => outcomes[p] = CheckPart(model, parts[p], index, stop), stop);
+        PartRunner.Run(parts.Length, p => outcomes[p] = CheckPart(model, parts[p], index, stop), stop);
 
         LinearizabilityVerdict verdict =
             outcomes.Any(o => o?.Verdict == SearchVerdict.NotLinearizable) ? LinearizabilityVerdict.NotLinearizable
@@ -214,47 +213,6 @@ public static class Linearizability
         }
 
         return array;
-    }
-
-    // One part inline; several on up to one worker per core, each taking the next part until none is left
-    // or the signal stops them. A worker's exception stops the others and is rethrown here.
-    private static void RunParts(int count, Action<int> run, StopSignal stop)
-    {
-        if (count == 1)
-        {
-            run(0);
-            return;
-        }
-
-        int nextPart = -1;
-        var workers = new Task[Math.Min(Environment.ProcessorCount, count)];
-        for (int w = 0; w < workers.Length; w++)
-        {
-            workers[w] = Task.Run(() =>
-            {
-                try
-                {
-                    for (int p = Interlocked.Increment(ref nextPart); p < count && !stop.ShouldStop(); p = Interlocked.Increment(ref nextPart))
-                    {
-                        run(p);
-                    }
-                }
-                catch
-                {
-                    stop.Stop();
-                    throw;
-                }
-            });
-        }
-
-        try
-        {
-            Task.WaitAll(workers);
-        }
-        catch (AggregateException ex)
-        {
-            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-        }
     }
 
     private static SearchOutcome<TState> CheckPart<TState, TInput, TOutput>(

@@ -81,6 +81,26 @@ public sealed class LinearizabilityTests
     }
 
     [Fact]
+    public void Check_PartitionedWithOneHardPart_BudgetRunsOut_SaysUnknownAndDecidesTheEasyParts()
+    {
+        // Keys 1 to 30 hold one write and one read each, all linearizable, and come first; key 0 is the hard history.
+        var history = new List<Operation<RegisterInput, int?>>();
+        for (int key = 1; key <= 30; key++)
+        {
+            history.Add(Op(100 + key, new('w', key, 0, key), 0, null, 10));
+            history.Add(Op(100 + key, new('r', 0, 0, key), 20, key, 30));
+        }
+
+        history.AddRange(HardHistory());
+
+        LinearizabilityResult result = Linearizability.Check(PartitionedByKey, history, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(LinearizabilityVerdict.Unknown, result.Verdict);
+        Assert.Contains("time budget ran out", result.ToString(), StringComparison.Ordinal);
+        Assert.Contains("(1 of 31 parts undecided", result.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_PartitionedHistory_FailsOnTheBadKeyOnlyAndNamesIt()
     {
         var history = new List<Operation<RegisterInput, int?>>();
