@@ -68,9 +68,9 @@ internal struct LockProbe
             return;
         }
 
-        if (_acquired)
+        if (_acquired && _entry.Metrics)
         {
-            _releasedAt = _clock!.GetTimestamp();
+            _releasedAt = _clock!.GetTimestamp(); // only the hold-time metric needs it
         }
 
         _state.Remove(_entry);
