@@ -80,11 +80,7 @@ public sealed partial class AsyncGuarded<T> : IInspectableGuard
     /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
     public string Name => _identity.Name(this);
 
-    /// <summary>
-    /// Gets or sets a value indicating whether this guard records contention metrics (<c>threadsafe.lock.*</c> on the
-    /// "ThreadSafe" meter) and tracks its holders and waiters even while <see cref="LockDiagnostics"/> is off.
-    /// </summary>
-    /// <remarks>Takes effect from the next acquisition. Costs, while set, what diagnostics cost: see <see cref="LockDiagnostics"/>.</remarks>
+    /// <inheritdoc cref="Guarded{T}.RecordsMetrics"/>
     public bool RecordsMetrics
     {
         get => _identity.RecordsMetrics;

@@ -22,7 +22,9 @@ internal static class GuardInstrumentation
     public const int MetricsFlag = 4;
 
     // The flags above, or-ed. Changed only by Set (compare-and-swap); read by every acquisition of every guard.
-    private static int s_flags = (LockOrder.Mode == LockOrderMode.Off ? 0 : LockOrderFlag) | LockDiagnostics.FlagsFromEnvironment();
+    // The initializer makes only plain reads: an Interlocked or Volatile call is a scheduling point under Coyote, where
+    // the thread may be interrupted at the end of an iteration, and an exception here would poison the type for good.
+    private static int s_flags = (LockOrder.IsOn ? LockOrderFlag : 0) | LockDiagnostics.FlagsFromEnvironment();
 
     /// <summary>Gets a value indicating whether any diagnostics is on; the guards' hot-path test.</summary>
     public static bool IsOn => s_flags != 0;

@@ -192,7 +192,14 @@ public sealed class LockWatchdog : IDisposable
                 }
             }
 
-            _ = CheckNowAsync();
+            try
+            {
+                _ = CheckNowAsync();
+            }
+            catch (Exception)
+            {
+                // Only a throwing clock (LockDiagnosticsOptions.Clock) can get here: skip this check, keep watching.
+            }
         }
     }
 

@@ -219,6 +219,41 @@ public sealed class LockHolderTests : LockDiagnosticsTestBase
     }
 
     [Fact]
+    public async Task DebuggerViews_ShowHoldersInsideADelegate_ForEveryGuardType()
+    {
+        EnableWithManualClock();
+        var guarded = new Guarded<int>(1, name: "view g");
+        var readWrite = new ReadWriteGuarded<int>(2, name: "view rw");
+        var asyncGuarded = new AsyncGuarded<int>(3, name: "view a");
+        Assert.Equal((1, 1), guarded.Read(_ => { var view = new GuardedDebugView<int>(guarded); return (view.Holders.Count, view.Value); }));
+        Assert.Equal((1, 2), readWrite.Read(_ => { var view = new ReadWriteGuardedDebugView<int>(readWrite); return (view.Holders.Count, view.Value); }));
+        Assert.Equal((1, 3), await asyncGuarded.ReadAsync(_ => { var view = new AsyncGuardedDebugView<int>(asyncGuarded); return (view.Holders.Count, view.Value); }));
+        var free = new ReadWriteGuardedDebugView<int>(readWrite);
+        Assert.Equal(("view rw", "free"), (free.Name, free.State));
+        Assert.Empty(free.Waiters);
+    }
+
+    [Theory]
+    [InlineData("on", GuardInstrumentation.TrackingFlag)]
+    [InlineData(" METRICS ", GuardInstrumentation.TrackingFlag | GuardInstrumentation.MetricsFlag)]
+    [InlineData("off", 0)]
+    [InlineData("", 0)]
+    [InlineData("yes", 0)]
+    public void EnvironmentVariable_OnOrMetricsTurnsDiagnosticsOn_AnythingElseLeavesThemOff(string value, int expected)
+    {
+        string? before = Environment.GetEnvironmentVariable(LockDiagnostics.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(LockDiagnostics.EnvironmentVariable, value);
+            Assert.Equal(expected, LockDiagnostics.FlagsFromEnvironment());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LockDiagnostics.EnvironmentVariable, before);
+        }
+    }
+
+    [Fact]
     public void RecordsMetrics_TracksThatGuardAlone_WhileDiagnosticsAreOff()
     {
         var watched = new Guarded<int>(0, name: "watched") { RecordsMetrics = true };
