@@ -3,15 +3,25 @@
 // or THREADSAFE_LOCK_ORDER=throw for any program), the first time the inverse order is tried it is refused with a
 // report naming both guards and showing both call stacks, and the run ends cleanly.
 //
+// With checking off, the lock diagnostics show the deadlock instead: a hang watchdog reports each stuck guard with
+// the thread holding it and the thread waiting for it, and the run ends with a snapshot of every guard held too long.
+//
 //   dotnet run --project samples/DeadlockCaught              # checking on: reports the inversion, exits 0
-//   dotnet run --project samples/DeadlockCaught -- --off     # checking off: deadlocks; the watchdog below exits 1
+//   dotnet run --project samples/DeadlockCaught -- --off     # checking off: deadlocks; the watchdog reports it, exits 1
 using ThreadSafe;
 using ThreadSafe.Diagnostics;
 
 bool checking = !args.Contains("--off");
+LockWatchdog? watchdog = null;
 if (checking)
 {
     LockOrder.Enable(LockOrderMode.Throw);
+}
+else
+{
+    // Who holds what, and a watchdog that reports a guard held or waited on for more than a second (once per episode).
+    LockDiagnostics.Enable();
+    watchdog = new LockWatchdog(TimeSpan.FromSeconds(1), report => Console.WriteLine($"Watchdog: {report}{Environment.NewLine}"));
 }
 
 var stock = new Guarded<Dictionary<string, int>>(new() { ["apple"] = 1_000_000 }, name: "stock");
@@ -51,9 +61,16 @@ foreach (Thread thread in threads)
 // Let the services run for a while (a deadlock shows up long before): then stop them.
 stop.CancelAfter(TimeSpan.FromSeconds(3));
 bool finished = threads.All(t => t.Join(TimeSpan.FromSeconds(10)));
+watchdog?.Dispose();
 if (!finished)
 {
     Console.WriteLine("Deadlocked: the two services hold one guard each and wait for the other's. Run without --off to catch it.");
+    Console.WriteLine("Guards held longer than 5 s now:");
+    foreach (LockInfo stuck in LockDiagnostics.Snapshot(TimeSpan.FromSeconds(5)))
+    {
+        Console.WriteLine(stuck);
+    }
+
     return 1;
 }
 

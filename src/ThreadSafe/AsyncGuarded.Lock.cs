@@ -44,23 +44,35 @@ public sealed partial class AsyncGuarded<T>
     // Remembers delegates found not to be async (a cache read and written without a lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
 
-    /// <summary>Gets "free", or "held" with the number of waiters; for the debugger.</summary>
-    internal string DebuggerState
-    {
-        get
-        {
-            lock (_gate)
-            {
-                int waiting = 0;
-                for (Waiter? waiter = _head; waiter is not null; waiter = waiter.Next)
-                {
-                    waiting++;
-                }
+    // The diagnostics entry of the current hold, null when it is not tracked. Owned by the holder like _value: set by the
+    // flow that takes a free lock, or, on a hand-off, by the releaser for the next holder before completing its task;
+    // read and cleared by the holder in Release.
+    private LockEntry? _holdEntry;
 
-                return !_held ? "free" : waiting == 0 ? "held" : $"held, {waiting} waiting";
+    /// <summary>Gets what is known of the lock now: whether it is held, how many wait, and, while tracked, by which flow and since when.</summary>
+    /// <returns>The lock's information; see <see cref="LockInfo"/> for what is exact when diagnostics are off.</returns>
+    /// <remarks>Takes the internal queue lock for a moment (never waits for the guard itself): safe to call from anywhere, including a delegate of this guard.</remarks>
+    public LockInfo GetLockInfo()
+    {
+        bool held;
+        int waiting = 0;
+        lock (_gate)
+        {
+            held = _held;
+            for (Waiter? waiter = _head; waiter is not null; waiter = waiter.Next)
+            {
+                waiting++;
             }
         }
+
+        return LockInfo.Create(this, Name, held, waiting, _identity.TrackedState);
     }
+
+    /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
+    internal T ValueForDebugger => _value;
+
+    /// <summary>Gets "free", or "held" with the number of waiters, and, tracked, by whom and for how long; for the debugger.</summary>
+    internal string DebuggerState => GetLockInfo().Summary();
 
     private ValueTask<TResult> Run<TBody, TResult>(TBody body, string member, string parameterName, CancellationToken cancellationToken)
         where TBody : struct, IGuardedBody<T, TResult>
@@ -77,7 +89,7 @@ public sealed partial class AsyncGuarded<T>
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
-        Waiter? waiter = AcquireOrEnqueue(cancellationToken);
+        Waiter? waiter = AcquireOrEnqueue(isAsync: false, cancellationToken);
         if (waiter is not null)
         {
             return RunAfterHandOffAsync<TBody, TResult>(waiter, body);
@@ -109,7 +121,7 @@ public sealed partial class AsyncGuarded<T>
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        Waiter? waiter = AcquireOrEnqueue(cancellationToken);
+        Waiter? waiter = AcquireOrEnqueue(isAsync: false, cancellationToken);
         if (waiter is not null)
         {
             return RunVoidAfterHandOffAsync(waiter, body);
@@ -243,17 +255,20 @@ public sealed partial class AsyncGuarded<T>
         }
     }
 
-    // Completes synchronously without allocating when the lock is free.
+    // Completes synchronously without allocating when the lock is free. For the asynchronous delegates.
     private ValueTask AcquireAsync(CancellationToken cancellationToken)
     {
-        Waiter? waiter = AcquireOrEnqueue(cancellationToken);
+        Waiter? waiter = AcquireOrEnqueue(isAsync: true, cancellationToken);
         return waiter is null ? default : WaitForHandOffAsync(waiter);
     }
 
     // Takes the lock and returns null if it is free; otherwise queues and returns a waiter whose task
     // completes when the lock is handed to it, or is canceled if the token fires while it is queued.
-    private Waiter? AcquireOrEnqueue(CancellationToken cancellationToken)
+    // With diagnostics on, the flow is recorded as the holder or a waiter (isAsync: it holds across awaits).
+    private Waiter? AcquireOrEnqueue(bool isAsync, CancellationToken cancellationToken)
     {
+        LockEntry? entry = GuardInstrumentation.IsOn | _identity.RecordsMetrics ? _identity.NewEntry(LockAccess.Exclusive, isAsync) : null;
+        LockState? state = entry is null ? null : _identity.State(this);
         Waiter waiter;
         lock (_gate)
         {
@@ -261,10 +276,17 @@ public sealed partial class AsyncGuarded<T>
             if (!_held)
             {
                 _held = true;
+                if (entry is not null)
+                {
+                    _holdEntry = entry;
+                    state!.AddHolder(entry, LockDiagnostics.Clock.GetTimestamp());
+                }
+
                 return null;
             }
 
-            waiter = new Waiter(this);
+            waiter = new Waiter(this) { Entry = entry };
+            state?.AddWaiter(entry!, LockDiagnostics.Clock.GetTimestamp());
             waiter.Previous = _tail;
             if (_tail is null)
             {
@@ -277,6 +299,11 @@ public sealed partial class AsyncGuarded<T>
 
             _tail = waiter;
             waiter.Queued = true;
+        }
+
+        if (entry is { Metrics: true })
+        {
+            LockMetrics.Contended(state!, LockAccess.Exclusive);
         }
 
         // Outside _gate: if the token fires now (even during Register, which then runs the callback
@@ -306,9 +333,20 @@ public sealed partial class AsyncGuarded<T>
         }
     }
 
-    // Hands the lock to the oldest waiter, or frees it when nobody waits.
+    // Hands the lock to the oldest waiter, or frees it when nobody waits. With diagnostics, the holder's entry is removed
+    // before the lock can pass on (so the tracked holders never show two) and a tracked next holder is recorded as holding
+    // from the hand-off; metrics are recorded after leaving _gate.
     private void Release()
     {
+        LockEntry? ended = _holdEntry;
+        long releasedAt = 0;
+        if (ended is not null)
+        {
+            _holdEntry = null;
+            releasedAt = LockDiagnostics.Clock.GetTimestamp();
+            _identity.TrackedState!.Remove(ended);
+        }
+
         Waiter? next;
         lock (_gate)
         {
@@ -317,17 +355,39 @@ public sealed partial class AsyncGuarded<T>
             if (next is null)
             {
                 _held = false;
-                return;
             }
+            else
+            {
+                Unlink(next);
 
-            Unlink(next);
-
-            // _held stays true: ownership passes to next without the lock ever being free, so no
-            // newcomer can overtake the queue.
+                // _held stays true: ownership passes to next without the lock ever being free, so no
+                // newcomer can overtake the queue.
+                if (next.Entry is { } entry)
+                {
+                    _holdEntry = entry;
+                    _identity.TrackedState!.AddHolder(entry, LockDiagnostics.Clock.GetTimestamp());
+                }
+            }
         }
 
-        bool handedOff = next.Completion.TrySetResult();
-        Debug.Assert(handedOff, "A dequeued waiter is completed only here.");
+        if (ended is { Metrics: true })
+        {
+            RecordMetrics(ended, releasedAt);
+        }
+
+        if (next is not null)
+        {
+            bool handedOff = next.Completion.TrySetResult();
+            Debug.Assert(handedOff, "A dequeued waiter is completed only here.");
+        }
+    }
+
+    // Called by the holder that released: the wait (waiter's start to hand-off) and the hold (hand-off to release).
+    private void RecordMetrics(LockEntry ended, long releasedAt)
+    {
+        TimeProvider clock = LockDiagnostics.Clock;
+        TimeSpan wait = ended.Waited ? clock.GetElapsedTime(ended.WaitStart, ended.Since) : TimeSpan.Zero;
+        LockMetrics.Acquisition(_identity.TrackedState!, LockAccess.Exclusive, wait, clock.GetElapsedTime(ended.Since, releasedAt));
     }
 
     // Token callback. Removes the waiter if it is still queued; if Release already dequeued it, the
@@ -342,6 +402,11 @@ public sealed partial class AsyncGuarded<T>
             }
 
             Unlink(waiter);
+        }
+
+        if (waiter.Entry is { } entry)
+        {
+            _identity.TrackedState!.Remove(entry);
         }
 
         bool cancelled = waiter.Completion.TrySetCanceled(cancellationToken);
@@ -393,5 +458,8 @@ public sealed partial class AsyncGuarded<T>
 
         // Written by the waiting caller after enqueueing, read by the same caller after the wait.
         public CancellationTokenRegistration Registration { get; set; }
+
+        // The diagnostics entry of the waiting flow, null when not tracked. Set before the waiter is queued, then read-only.
+        public LockEntry? Entry { get; init; }
     }
 }

@@ -46,7 +46,8 @@ namespace ThreadSafe;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
-public sealed partial class AsyncGuarded<T>
+[DebuggerTypeProxy(typeof(AsyncGuardedDebugView<>))]
+public sealed partial class AsyncGuarded<T> : IInspectableGuard
 {
     private readonly Func<T, T>? _copy;
 
@@ -54,13 +55,8 @@ public sealed partial class AsyncGuarded<T>
     // Ownership passes between holders through _gate and a task completion, both full fences.
     private T _value;
 
-    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
-    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
-    private readonly int _id = GuardedNames.NextId();
-    private readonly string? _name;
-    private readonly string? _lockClass;
-    private string? _defaultName;
-    private LockOrderNode? _orderNode;
+    // Name, lock class, lock-order node, holder tracking and metrics switch, shared in shape by every guard type.
+    private GuardedIdentity _identity;
 
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
@@ -76,16 +72,22 @@ public sealed partial class AsyncGuarded<T>
     /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
     public AsyncGuarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
+        _identity = new GuardedIdentity(name, lockClass);
         _value = value;
         _copy = copy;
-        _name = GuardedNames.Validate(name, nameof(name));
-        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
 
     /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
-    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
+    public string Name => _identity.Name(this);
 
-    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
+    /// <inheritdoc cref="Guarded{T}.RecordsMetrics"/>
+    public bool RecordsMetrics
+    {
+        get => _identity.RecordsMetrics;
+        set => _identity.SetRecordsMetrics(value);
+    }
+
+    private LockOrderNode OrderNode => _identity.OrderNode(this);
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="SnapshotAsync"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;

@@ -31,7 +31,8 @@ namespace ThreadSafe;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
-public sealed class Guarded<T>
+[DebuggerTypeProxy(typeof(GuardedDebugView<>))]
+public sealed class Guarded<T> : IInspectableGuard
 {
     // Guards _value and _busy. Private, so no outside code can lock on it.
     private readonly object _gate = new();
@@ -49,13 +50,8 @@ public sealed class Guarded<T>
     // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
 
-    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
-    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
-    private readonly int _id = GuardedNames.NextId();
-    private readonly string? _name;
-    private readonly string? _lockClass;
-    private string? _defaultName;
-    private LockOrderNode? _orderNode;
+    // Name, lock class, lock-order node, holder tracking and metrics switch, shared in shape by every guard type.
+    private GuardedIdentity _identity;
 
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
@@ -71,14 +67,24 @@ public sealed class Guarded<T>
     /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
     public Guarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
+        _identity = new GuardedIdentity(name, lockClass);
         _value = value;
         _copy = copy;
-        _name = GuardedNames.Validate(name, nameof(name));
-        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
 
     /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
-    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
+    public string Name => _identity.Name(this);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether this guard records contention metrics (<c>threadsafe.lock.*</c> on the
+    /// "ThreadSafe" meter) and tracks its holders and waiters even while <see cref="LockDiagnostics"/> is off.
+    /// </summary>
+    /// <remarks>Takes effect from the next acquisition. Costs, while set, what diagnostics cost: see <see cref="LockDiagnostics"/>.</remarks>
+    public bool RecordsMetrics
+    {
+        get => _identity.RecordsMetrics;
+        set => _identity.SetRecordsMetrics(value);
+    }
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="Snapshot"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
@@ -206,6 +212,11 @@ public sealed class Guarded<T>
         Timeouts.ThrowIfNotFinite(timeout);
         var body = new ActionBody<T>(write);
         _asyncCheck.ThrowIfAsync(body.Delegate, this, nameof(TryWrite), nameof(write));
+        if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
+        {
+            return RunInstrumented<ActionBody<T>, NoResult>(body, (int)timeout.TotalMilliseconds, out _);
+        }
+
         bool taken = false;
         try
         {
@@ -215,15 +226,7 @@ public sealed class Guarded<T>
                 return false;
             }
 
-            if (LockOrder.IsOn)
-            {
-                RunHeldTracked<ActionBody<T>, NoResult>(body);
-            }
-            else
-            {
-                RunHeld<ActionBody<T>, NoResult>(body);
-            }
-
+            RunHeld<ActionBody<T>, NoResult>(body);
             return true;
         }
         finally
@@ -260,9 +263,10 @@ public sealed class Guarded<T>
             _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         }
 
-        if (LockOrder.IsOn)
+        if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
         {
-            return RunTracked<TBody, TResult>(body);
+            RunInstrumented(body, Timeout.Infinite, out TResult result);
+            return result;
         }
 
         lock (_gate)
@@ -271,30 +275,72 @@ public sealed class Guarded<T>
         }
     }
 
-    // Run with lock-order checking on: check the order before waiting for the lock, then record the hold.
+    // Run or TryWrite with diagnostics on (lock order, holder tracking, metrics: whichever apply). A blocking
+    // acquisition (no timeout) checks the lock order before waiting; a try gives up instead of deadlocking, so it records
+    // no order into this lock. The hold is recorded after the recursion check and removed before the lock is released,
+    // so the tracked holders never show two; metrics are recorded after the release, outside the lock.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TResult RunTracked<TBody, TResult>(TBody body)
+    private bool RunInstrumented<TBody, TResult>(TBody body, int timeoutMs, out TResult result)
         where TBody : struct, IGuardedBody<T, TResult>
     {
-        LockOrderTracker.BeforeAcquire(this, OrderNode);
-        lock (_gate)
+        LockOrderNode? node = LockOrder.IsOn ? _identity.OrderNode(this) : null;
+        if (node is not null && timeoutMs == Timeout.Infinite)
         {
-            return RunHeldTracked<TBody, TResult>(body);
+            LockOrderTracker.BeforeAcquire(this, node);
         }
-    }
 
-    // Called with _gate held: RunHeld with the hold recorded in the flow's held locks.
-    private TResult RunHeldTracked<TBody, TResult>(TBody body)
-        where TBody : struct, IGuardedBody<T, TResult>
-    {
-        HeldLock held = LockOrderTracker.Push(this, OrderNode);
+        LockProbe probe = LockProbe.Start(ref _identity, this, LockAccess.Exclusive);
+        bool taken = false;
         try
         {
-            return RunHeld<TBody, TResult>(body);
+            Monitor.TryEnter(_gate, ref taken);
+            if (!taken)
+            {
+                probe.StartWaiting();
+                if (timeoutMs == Timeout.Infinite)
+                {
+                    Monitor.Enter(_gate, ref taken);
+                }
+                else
+                {
+                    Monitor.TryEnter(_gate, timeoutMs, ref taken);
+                }
+
+                if (!taken)
+                {
+                    result = default!;
+                    return false;
+                }
+            }
+
+            Enter();
+            HeldLock? held = node is null ? null : LockOrderTracker.Push(this, node);
+            probe.Acquired();
+            try
+            {
+                result = body.Invoke(ref _value);
+                return true;
+            }
+            finally
+            {
+                probe.Leave();
+                if (held is not null)
+                {
+                    LockOrderTracker.Pop(held);
+                }
+
+                _busy = false;
+            }
         }
         finally
         {
-            LockOrderTracker.Pop(held);
+            probe.Leave(); // a wait that ended without the lock (timeout, exception) or a recursion refused after it
+            if (taken)
+            {
+                Monitor.Exit(_gate);
+            }
+
+            probe.RecordMetrics();
         }
     }
 
@@ -315,10 +361,16 @@ public sealed class Guarded<T>
         }
     }
 
-    /// <summary>Gets "held" while a delegate runs, otherwise "free"; for the debugger (read without the lock).</summary>
-    internal string DebuggerState => Volatile.Read(ref _busy) ? "held" : "free";
+    /// <summary>Gets what is known of the lock now: whether it is held, and, while tracked, by which flow, since when and who waits.</summary>
+    /// <returns>The lock's information; see <see cref="LockInfo"/> for what is exact when diagnostics are off.</returns>
+    /// <remarks>Never takes the guard's lock: safe to call from anywhere, including a delegate of this guard.</remarks>
+    public LockInfo GetLockInfo() => LockInfo.Create(this, Name, Volatile.Read(ref _busy), untrackedWaiters: 0, _identity.TrackedState);
 
-    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
+    /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
+    internal T ValueForDebugger => _value;
+
+    /// <summary>Gets the debugger's one-line view: "free", "held", or, tracked, "held by thread 5 'name' for 1.200 s, 2 waiting".</summary>
+    internal string DebuggerState => GetLockInfo().Summary();
 
     // Called with _gate held. Marks the instance busy or throws on a call from inside a delegate.
     private void Enter()

@@ -41,7 +41,8 @@ namespace ThreadSafe;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
-public sealed partial class ReadWriteGuarded<T>
+[DebuggerTypeProxy(typeof(ReadWriteGuardedDebugView<>))]
+public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
 {
     // The writer-preferring reader-writer lock that guards _value: its read side for the read delegates
     // and Snapshot, its write side for the write and update delegates.
@@ -55,13 +56,8 @@ public sealed partial class ReadWriteGuarded<T>
     // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
 
-    // Diagnostics identity: a process-unique id, the optional name and lock class given at construction, the default
-    // name (made on first use; a benign race makes equal strings), and the lock-order node (made on first tracked use).
-    private readonly int _id = GuardedNames.NextId();
-    private readonly string? _name;
-    private readonly string? _lockClass;
-    private string? _defaultName;
-    private LockOrderNode? _orderNode;
+    // Name, lock class, lock-order node, holder tracking and metrics switch, shared in shape by every guard type.
+    private GuardedIdentity _identity;
 
     /// <summary>Creates a guard that owns <paramref name="value"/>.</summary>
     /// <param name="value">The initial value. Do not keep another reference to it.</param>
@@ -77,14 +73,20 @@ public sealed partial class ReadWriteGuarded<T>
     /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="lockClass"/> is empty or white space.</exception>
     public ReadWriteGuarded(T value, Func<T, T>? copy = null, string? name = null, string? lockClass = null)
     {
+        _identity = new GuardedIdentity(name, lockClass);
         _value = value;
         _copy = copy;
-        _name = GuardedNames.Validate(name, nameof(name));
-        _lockClass = GuardedNames.Validate(lockClass, nameof(lockClass));
     }
 
     /// <summary>Gets the name shown in messages, lock-order reports and the debugger: the one given at construction, or the type and a short id.</summary>
-    public string Name => _name ?? (_defaultName ??= GuardedNames.Default(this, _id));
+    public string Name => _identity.Name(this);
+
+    /// <inheritdoc cref="Guarded{T}.RecordsMetrics"/>
+    public bool RecordsMetrics
+    {
+        get => _identity.RecordsMetrics;
+        set => _identity.SetRecordsMetrics(value);
+    }
 
     /// <summary>Gets a value indicating whether this guard was created with a copy function, so <see cref="Snapshot"/> can be called.</summary>
     public bool CanSnapshot => _copy is not null;
@@ -164,9 +166,10 @@ public sealed partial class ReadWriteGuarded<T>
             _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         }
 
-        if (LockOrder.IsOn)
+        if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
         {
-            return RunTracked<TBody, TResult>(body, write: false);
+            RunInstrumented(body, write: false, Timeout.Infinite, out TResult result);
+            return result;
         }
 
         EnterRead();
@@ -190,9 +193,10 @@ public sealed partial class ReadWriteGuarded<T>
             _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         }
 
-        if (LockOrder.IsOn)
+        if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
         {
-            return RunTracked<TBody, TResult>(body, write: true);
+            RunInstrumented(body, write: true, Timeout.Infinite, out TResult result);
+            return result;
         }
 
         EnterWrite();
@@ -206,57 +210,101 @@ public sealed partial class ReadWriteGuarded<T>
         }
     }
 
-    // RunRead or RunWrite with lock-order checking on: check the order before waiting, then record the hold.
+    // RunRead, RunWrite or TryRun with diagnostics on (lock order, holder tracking, metrics: whichever apply). Recursion
+    // is refused first; a blocking acquisition (no timeout) then checks the lock order before waiting, a try records no
+    // order into this lock. The hold is recorded once the lock is taken and removed before it is released, so the
+    // tracked holders never show two writers or a writer beside readers; metrics are recorded after the release.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TResult RunTracked<TBody, TResult>(TBody body, bool write)
+    private bool RunInstrumented<TBody, TResult>(TBody body, bool write, int timeoutMs, out TResult result)
         where TBody : struct, IGuardedBody<T, TResult>
     {
-        if (HeldLocks.IsHeld(this))
+        if (!HeldLocks.TryAdd(this))
         {
             ThrowRecursion();
         }
 
-        LockOrderTracker.BeforeAcquire(this, OrderNode);
-        if (write)
-        {
-            EnterWrite();
-        }
-        else
-        {
-            EnterRead();
-        }
-
-        return RunHeldTracked<TBody, TResult>(body, write);
-    }
-
-    // Called with the lock held (read or write side): runs the body with the hold recorded, then releases the lock.
-    private TResult RunHeldTracked<TBody, TResult>(TBody body, bool write)
-        where TBody : struct, IGuardedBody<T, TResult>
-    {
-        HeldLock held = LockOrderTracker.Push(this, OrderNode);
+        bool entered = false;
+        LockProbe probe = default;
         try
         {
-            return body.Invoke(ref _value);
+            LockOrderNode? node = LockOrder.IsOn ? _identity.OrderNode(this) : null;
+            if (node is not null && timeoutMs == Timeout.Infinite)
+            {
+                LockOrderTracker.BeforeAcquire(this, node);
+            }
+
+            probe = LockProbe.Start(ref _identity, this, write ? LockAccess.Write : LockAccess.Read);
+            entered = write ? _gate.TryEnterWriteFast() : _gate.TryEnterReadFast();
+            if (!entered)
+            {
+                probe.StartWaiting();
+                entered = write ? _gate.EnterWriteSlow(timeoutMs) : _gate.EnterReadSlow(timeoutMs);
+                if (!entered)
+                {
+                    result = default!;
+                    return false;
+                }
+            }
+
+            HeldLock? held = node is null ? null : LockOrderTracker.Push(this, node);
+            probe.Acquired();
+            try
+            {
+                result = body.Invoke(ref _value);
+                return true;
+            }
+            finally
+            {
+                probe.Leave();
+                if (held is not null)
+                {
+                    LockOrderTracker.Pop(held);
+                }
+            }
         }
         finally
         {
-            LockOrderTracker.Pop(held);
-            if (write)
+            probe.Leave(); // a wait that ended without the lock (timeout, exception)
+            HeldLocks.Remove(this);
+            if (entered)
             {
-                ExitWrite();
+                if (write)
+                {
+                    _gate.ExitWrite();
+                }
+                else
+                {
+                    _gate.ExitRead();
+                }
             }
-            else
-            {
-                ExitRead();
-            }
+
+            probe.RecordMetrics();
         }
     }
 
-    /// <summary>Gets "write-held", "read-held by N" or "free"; for the debugger (read without the lock).</summary>
-    internal string DebuggerState =>
-        _gate.HasWriter ? "write-held" : _gate.ReaderCount is > 0 and int readers ? $"read-held by {readers}" : "free";
+    /// <summary>Gets what is known of the lock now: whether it is held, and, while tracked, by which flows (readers or the writer), since when and who waits.</summary>
+    /// <returns>The lock's information; see <see cref="LockInfo"/> for what is exact when diagnostics are off.</returns>
+    /// <remarks>Never takes the guard's lock: safe to call from anywhere, including a delegate of this guard.</remarks>
+    public LockInfo GetLockInfo() =>
+        LockInfo.Create(this, Name, _gate.HasWriter || _gate.ReaderCount > 0, _gate.WaitingCount, _identity.TrackedState);
 
-    private LockOrderNode OrderNode => LockOrderTracker.NodeFor(ref _orderNode, this, Name, _lockClass);
+    /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
+    internal T ValueForDebugger => _value;
+
+    /// <summary>
+    /// Gets the debugger's one-line view: "write-held", "read-held by N" or "free", or, tracked, who holds it for how long
+    /// and how many wait (read without the lock).
+    /// </summary>
+    internal string DebuggerState
+    {
+        get
+        {
+            LockInfo info = GetLockInfo();
+            return info.IsTracked
+                ? info.Summary()
+                : _gate.HasWriter ? "write-held" : _gate.ReaderCount is > 0 and int readers ? $"read-held by {readers}" : "free";
+        }
+    }
 
     // TryRead and TryWrite: as RunRead or RunWrite, giving up when the lock is not free within the timeout.
     private bool TryRun<TBody, TResult>(TBody body, bool write, TimeSpan timeout, string member, string parameterName, out TResult result)
@@ -267,16 +315,15 @@ public sealed partial class ReadWriteGuarded<T>
             _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
         }
 
+        if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
+        {
+            return RunInstrumented(body, write, (int)timeout.TotalMilliseconds, out result);
+        }
+
         if (!TryEnter(write, (int)timeout.TotalMilliseconds))
         {
             result = default!;
             return false;
-        }
-
-        if (LockOrder.IsOn)
-        {
-            result = RunHeldTracked<TBody, TResult>(body, write);
-            return true;
         }
 
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe.Benchmarks;
@@ -21,9 +22,20 @@ internal static class GuardedInterleavedCost
         var plain = new Counter();
         var guarded = new Guarded<Counter>(new Counter(), name: "outer");
         var inner = new Guarded<Counter>(new Counter(), name: "inner");
-        var contenders = new (string Name, LockOrderMode Mode, Action Loop)[]
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
         {
-            ("hand-written lock", LockOrderMode.Off, () =>
+            if (instrument.Name.StartsWith("threadsafe.lock.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+        listener.Start();
+        var contenders = new (string Name, Diagnosis Mode, Action Loop)[]
+        {
+            ("hand-written lock", Diagnosis.Off, () =>
             {
                 for (int i = 0; i < Ops; i++)
                 {
@@ -33,35 +45,49 @@ internal static class GuardedInterleavedCost
                     }
                 }
             }),
-            ("Guarded.Write(state, static) [checking off]", LockOrderMode.Off, () =>
+            ("Guarded.Write(state, static) [checking off]", Diagnosis.Off, () =>
             {
                 for (int i = 0; i < Ops; i++)
                 {
                     guarded.Write(1L, static (c, d) => c.Value += d);
                 }
             }),
-            ("Guarded.Write(static) [checking off]", LockOrderMode.Off, () =>
+            ("Guarded.Write(static) [checking off]", Diagnosis.Off, () =>
             {
                 for (int i = 0; i < Ops; i++)
                 {
                     guarded.Write(static c => c.Value++);
                 }
             }),
-            ("Guarded.Write(state, static) [checking on]", LockOrderMode.Throw, () =>
+            ("Guarded.Write(state, static) [checking on]", Diagnosis.LockOrder, () =>
             {
                 for (int i = 0; i < Ops; i++)
                 {
                     guarded.Write(1L, static (c, d) => c.Value += d);
                 }
             }),
-            ("nested outer+inner, known order [checking off] (2 acquisitions)", LockOrderMode.Off, () =>
+            ("Guarded.Write(state, static) [holder tracking on]", Diagnosis.Tracking, () =>
+            {
+                for (int i = 0; i < Ops; i++)
+                {
+                    guarded.Write(1L, static (c, d) => c.Value += d);
+                }
+            }),
+            ("Guarded.Write(state, static) [tracking + metrics, listener attached]", Diagnosis.Metrics, () =>
+            {
+                for (int i = 0; i < Ops; i++)
+                {
+                    guarded.Write(1L, static (c, d) => c.Value += d);
+                }
+            }),
+            ("nested outer+inner, known order [checking off] (2 acquisitions)", Diagnosis.Off, () =>
             {
                 for (int i = 0; i < Ops; i++)
                 {
                     guarded.Write(inner, static (_, g) => g.Write(1L, static (c, d) => c.Value += d));
                 }
             }),
-            ("nested outer+inner, known order [checking on] (2 acquisitions)", LockOrderMode.Throw, () =>
+            ("nested outer+inner, known order [checking on] (2 acquisitions)", Diagnosis.LockOrder, () =>
             {
                 for (int i = 0; i < Ops; i++)
                 {
@@ -80,11 +106,11 @@ internal static class GuardedInterleavedCost
         {
             for (int c = 0; c < contenders.Length; c++)
             {
-                LockOrder.Enable(contenders[c].Mode);
+                Switch(contenders[c].Mode);
                 long start = Stopwatch.GetTimestamp();
                 contenders[c].Loop();
                 double ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds / Ops;
-                LockOrder.Disable();
+                Switch(Diagnosis.Off);
                 if (round >= 0)
                 {
                     nsPerOp[c][round] = ns;
@@ -122,6 +148,19 @@ internal static class GuardedInterleavedCost
         GC.KeepAlive(pairs);
     }
 
+    private static void Switch(Diagnosis mode)
+    {
+        LockOrder.Enable(mode == Diagnosis.LockOrder ? LockOrderMode.Throw : LockOrderMode.Off);
+        if (mode is Diagnosis.Tracking or Diagnosis.Metrics)
+        {
+            LockDiagnostics.Enable(new LockDiagnosticsOptions { Metrics = mode == Diagnosis.Metrics });
+        }
+        else
+        {
+            LockDiagnostics.Disable();
+        }
+    }
+
     private static double Median(double[] values)
     {
         double[] sorted = [.. values.Order()];
@@ -131,5 +170,13 @@ internal static class GuardedInterleavedCost
     private sealed class Counter
     {
         public long Value;
+    }
+
+    private enum Diagnosis
+    {
+        Off,
+        LockOrder,
+        Tracking,
+        Metrics,
     }
 }

@@ -77,7 +77,7 @@ public static class LockOrder
     /// <summary>Gets the number of orders currently recorded.</summary>
     public static int EdgeCount => LockOrderGraph.EdgeCount;
 
-    /// <summary>Gets a value indicating whether checking is on; read by the guards on every acquisition.</summary>
+    /// <summary>Gets a value indicating whether checking is on; read by the guards on every instrumented acquisition.</summary>
     internal static bool IsOn => s_mode != 0;
 
     /// <summary>Turns checking on in <paramref name="mode"/>, or off with <see cref="LockOrderMode.Off"/>. Orders recorded so far are kept.</summary>
@@ -91,6 +91,7 @@ public static class LockOrder
         }
 
         Volatile.Write(ref s_mode, (int)mode);
+        GuardInstrumentation.Set(GuardInstrumentation.LockOrderFlag, mode == LockOrderMode.Off ? 0 : GuardInstrumentation.LockOrderFlag);
     }
 
     /// <summary>Turns checking off. Orders recorded so far are kept (see <see cref="Reset"/>).</summary>
