@@ -30,7 +30,7 @@ public sealed partial class WorkQueue<T>
     // null. Whoever takes it from here completes it after releasing the lock: the producer whose item fills the batch,
     // or a state change. A consumer that finds it set while the batch is neither full nor due goes idle instead: the
     // gatherer takes the batch and wakes an idle consumer if items remain.
-    private TaskCompletionSource? _gatherSignal;
+    private GatherSignal? _gatherSignal;
 
     // Lock-free monitoring counter: gatherings that ended by their deadline (batches handed over partial because the
     // oldest item's time was up). Tests use it to prove that the delay was explored.
@@ -135,7 +135,7 @@ public sealed partial class WorkQueue<T>
             }
             else if (consumer.GatherSignal is { } signal)
             {
-                deadlinePassed = await GatherAsync(signal.Task, gatherFor, consumer.Dedicated).ConfigureAwait(false);
+                deadlinePassed = await GatherAsync(signal, gatherFor, consumer.Dedicated).ConfigureAwait(false);
                 if (deadlinePassed)
                 {
                     Interlocked.Increment(ref _deadlinesPassed);
@@ -195,7 +195,7 @@ public sealed partial class WorkQueue<T>
                     return 0;
                 }
 
-                _gatherSignal = consumer.GatherSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _gatherSignal = consumer.GatherSignal = new GatherSignal();
                 gatherFor = remaining;
                 return 0;
             }
@@ -232,7 +232,7 @@ public sealed partial class WorkQueue<T>
                 return default; // the gatherer's deadline, counted from an older item, covers this one
             }
 
-            TaskCompletionSource full = _gatherSignal;
+            GatherSignal full = _gatherSignal;
             _gatherSignal = null;
             return new Wakeups(null, 0, full);
         }
@@ -240,24 +240,33 @@ public sealed partial class WorkQueue<T>
         return _idleConsumers > 0 ? TakeOneIdleConsumer() : default;
     }
 
-    // Waits until the gathered batch is full (or the queue changed state), or until the deadline. Returns true if the
-    // deadline ended the wait: the consumer then hands over what is waiting, without waiting for more.
-    private async Task<bool> GatherAsync(Task signal, TimeSpan gatherFor, bool dedicated)
+    // Waits until the gathered batch is full (or the queue changed state), or until the deadline, whichever completes the
+    // signal first. Returns true if the deadline did: the consumer then hands over what is waiting, without waiting for
+    // more. One wait on one task: the deadline completes the same signal (see EndAtDeadlineAsync). (A Task.WhenAny of the
+    // signal and the delay was reported as a deadlock by Coyote 1.7.11 in about 1 schedule in 300, with nothing blocked.)
+    private async Task<bool> GatherAsync(GatherSignal signal, TimeSpan gatherFor, bool dedicated)
     {
-        using var stopDelay = new CancellationTokenSource();
-        Task delay = _delay is null ? Task.Delay(gatherFor, stopDelay.Token) : _delay(gatherFor, stopDelay.Token);
+        _ = EndAtDeadlineAsync(signal, gatherFor);
         if (dedicated)
         {
-            Task.WaitAny([signal, delay]);
+            signal.Task.Wait();
         }
         else
         {
-            await Task.WhenAny(new[] { signal, delay }).ConfigureAwait(false);
+            await signal.Task.ConfigureAwait(false);
         }
 
-        bool deadlinePassed = delay.IsCompletedSuccessfully;
-        stopDelay.Cancel(); // the timer is not needed any more
-        return deadlinePassed;
+        return signal.DeadlinePassed;
+    }
+
+    // Completes the gathering's signal when its deadline passes, unless a producer or a state change did first. The
+    // delay is not cancelled when the signal comes first: it ends by itself within MaxBatchDelay, and completing a
+    // completed signal does nothing.
+    private async Task EndAtDeadlineAsync(GatherSignal signal, TimeSpan gatherFor)
+    {
+        await (_delay is null ? Task.Delay(gatherFor) : _delay(gatherFor, CancellationToken.None)).ConfigureAwait(false);
+        signal.DeadlinePassed = true; // before TrySetResult, which publishes it to the consumer (a full fence)
+        signal.TrySetResult();
     }
 
     private async Task RunHandlerBatchAsync(Consumer consumer, int n)
@@ -427,6 +436,20 @@ public sealed partial class WorkQueue<T>
         }
 
         wakeups.Run(this);
+    }
+
+    // The signal a gathering consumer waits for. Completed once, by whoever comes first: the producer whose item fills the
+    // batch, a state change, or the deadline (which sets DeadlinePassed first).
+    private sealed class GatherSignal() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        // Written by the deadline before it completes the signal, read by the consumer after the signal completed.
+        private bool _deadlinePassed;
+
+        public bool DeadlinePassed
+        {
+            get => Volatile.Read(ref _deadlinePassed);
+            set => Volatile.Write(ref _deadlinePassed, value);
+        }
     }
 
     // What a batch constructor passes to the private constructor.

@@ -268,6 +268,6 @@ public sealed partial class WorkQueue<T>
 
         // Batch handlers only: the signal this consumer awaits while it gathers a batch (it is then _gatherSignal until
         // someone takes it from there to complete it). Written under _gate, read by the consumer.
-        public TaskCompletionSource? GatherSignal { get; set; }
+        public GatherSignal? GatherSignal { get; set; }
     }
 }

@@ -224,6 +224,10 @@ public sealed class WorkQueueBatchDelegateTests
 
         public int PendingRequests => _requested.CurrentCount;
 
+        // Whether the queue asks for a delay within the window: for checking that it does not (a bounded look, not a
+        // synchronization; the verdict for a correct queue does not depend on timing).
+        public Task<bool> AsksForADelayWithinAsync(TimeSpan window) => _requested.WaitAsync(window);
+
         public async Task<(TimeSpan Duration, TaskCompletionSource Fired)> NextDelayAsync()
         {
             Assert.True(await _requested.WaitAsync(Limit), "the queue never asked for a delay");
@@ -267,8 +271,9 @@ public sealed class WorkQueueBatchDelegateTests
         AssertMilliseconds(100, first);
         clock.SetMilliseconds(60);
         queue.Add(2);
+        Assert.False(await clock.AsksForADelayWithinAsync(TimeSpan.FromMilliseconds(200)), "item 2 restarted the delay (a debounce)");
         clock.SetMilliseconds(100);
-        fire.SetResult();
+        Assert.True(fire.TrySetResult(), "the first delay was given up: item 2 restarted it (a debounce)");
         Assert.Equal(new List<int> { 1, 2 }, await batches.Task.WaitAsync(Limit));
         Assert.Equal(0, clock.PendingRequests); // item 2 started no delay of its own: the batch kept item 1's deadline
         await queue.CompleteAsync().WaitAsync(Limit);

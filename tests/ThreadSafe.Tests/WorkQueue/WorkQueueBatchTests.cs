@@ -197,7 +197,7 @@ public sealed class WorkQueueBatchTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var queue = new WorkQueue<int>(
-            Batching(3, TimeSpan.Zero),
+            Batching(3, TimeSpan.FromHours(1)), // the first batch goes out when full: [0, 1, 2]
             async (batch, ct) =>
             {
                 started.TrySetResult();
