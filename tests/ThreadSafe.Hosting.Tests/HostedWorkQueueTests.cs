@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Hosting.Tests;
 
@@ -386,13 +388,7 @@ public sealed class HostedWorkQueueTests
         Assert.Equal("DegradedFillRatio", Assert.Throws<ArgumentOutOfRangeException>(() => options.DegradedFillRatio = 0).ParamName);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        // Polls a condition that has no event to wait on, with a deadline: a bug fails instead of hanging.
-        using var deadline = new CancellationTokenSource(Limit);
-        while (!condition())
-        {
-            await Task.Delay(5, deadline.Token);
-        }
-    }
+    // Polls a condition that has no event to wait on, bounded: a bug fails instead of hanging, naming the condition.
+    private static Task WaitForAsync(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string what = "") =>
+        Poll.UntilAsync(condition, what);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Coyote.Specifications;
 using ThreadSafe.Tests.Coyote;
 using Xunit.Abstractions;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Sqlite.Tests;
 
@@ -21,7 +22,7 @@ public sealed class CallGateTests(ITestOutputHelper output)
         Assert.False(drained.IsCompleted);
         gate.Exit();
 
-        await drained.WaitAsync(TempFolder.Timeout);
+        await drained.WaitAsync(TestLimits.Wait);
         Assert.Same(drained, gate.Close());
     }
 

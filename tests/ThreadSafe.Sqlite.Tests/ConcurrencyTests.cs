@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Sqlite.Tests;
 
@@ -68,7 +69,7 @@ public sealed class ConcurrencyTests : IDisposable
 
         await Task.WhenAll(writerTasks).WaitAsync(TimeSpan.FromMinutes(5));
         await writersDone.CancelAsync();
-        await Task.WhenAll(readerTasks).WaitAsync(TempFolder.Timeout);
+        await Task.WhenAll(readerTasks).WaitAsync(TestLimits.Wait);
         await db.DisposeAsync();
 
         Assert.Equal(0, busyErrors);

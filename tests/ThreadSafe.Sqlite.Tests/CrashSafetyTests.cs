@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Sqlite.Tests;
 
@@ -114,8 +115,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
 
         await Task.Delay(delayMs);
         child.Kill(); // SIGKILL on Unix: no finally blocks, no ProcessExit, no flush
-        await child.WaitForExitAsync().WaitAsync(TempFolder.Timeout);
-        await reading.WaitAsync(TempFolder.Timeout);
+        await child.WaitForExitAsync().WaitAsync(TestLimits.Wait);
+        await reading.WaitAsync(TestLimits.Wait);
         return acked;
     }
 

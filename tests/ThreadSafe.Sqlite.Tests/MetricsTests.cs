@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Sqlite.Tests;
 
@@ -47,13 +48,13 @@ public sealed class MetricsTests : IDisposable
             Task blocker = db.WriteAsync(_ =>
             {
                 inside.Set();
-                Assert.True(release.Wait(TempFolder.Timeout));
+                Assert.True(release.Wait(TestLimits.Wait));
             });
-            Assert.True(inside.Wait(TempFolder.Timeout));
+            Assert.True(inside.Wait(TestLimits.Wait));
             Task[] batch = [.. Enumerable.Range(1, 3).Select(i => db.WriteAsync(c => TempFolder.Insert(c, i)))];
             Task<int> slowRead = db.ReadAsync(_ =>
             {
-                Assert.True(release.Wait(TempFolder.Timeout));
+                Assert.True(release.Wait(TestLimits.Wait));
                 return 0;
             });
             Task<int> waitingRead = db.ReadAsync(_ => 1);

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Sqlite.Tests;
 
@@ -36,7 +37,7 @@ public sealed class ReadTests : IDisposable
         {
             TempFolder.Count(c);
             allInside.Signal();
-            return allInside.Wait(TempFolder.Timeout);
+            return allInside.Wait(TestLimits.Wait);
         }))];
 
         Assert.All(await Task.WhenAll(reads), Assert.True);
@@ -51,10 +52,10 @@ public sealed class ReadTests : IDisposable
         Task<long> first = db.ReadAsync(c =>
         {
             inside.Set();
-            Assert.True(release.Wait(TempFolder.Timeout));
+            Assert.True(release.Wait(TestLimits.Wait));
             return TempFolder.Count(c);
         });
-        Assert.True(inside.Wait(TempFolder.Timeout));
+        Assert.True(inside.Wait(TestLimits.Wait));
 
         Task<long> second = db.ReadAsync(c => TempFolder.Count(c));
         Assert.False(second.IsCompleted);
@@ -69,6 +70,60 @@ public sealed class ReadTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_ThatNeverReturns_KeepsItsConnection_OthersReadOnTheRest_AndShutdownWaitsForIt()
+    {
+        await using SqliteDatabase db = _temp.OpenWithTable(new SqliteDatabaseOptions { ReadConnections = 2 });
+        var stuck = new BlockingHandler();
+        var second = new BlockingHandler();
+        try
+        {
+            using var stuckToken = new CancellationTokenSource();
+            Task<long> stuckRead = db.ReadAsync(c => { stuck.Block(); return TempFolder.Count(c); }, stuckToken.Token);
+            await stuck.WaitEnteredAsync();
+            await stuckToken.CancelAsync(); // a started read runs to completion: its token no longer stops it
+
+            // The other connection serves every other read, one after another, synchronous or not.
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(0L, await Poll.Within(db.ReadAsync(c => TempFolder.Count(c)), "a read beside the one that never returns"));
+            }
+
+            Assert.Equal(0L, db.Read(c => TempFolder.Count(c)));
+
+            // With that one busy too, the pool is exhausted: a further read waits, and its token takes it out of the wait.
+            Task<long> secondRead = db.ReadAsync(c => { second.Block(); return TempFolder.Count(c); });
+            await second.WaitEnteredAsync();
+            bool ran = false;
+            using var waitToken = new CancellationTokenSource();
+            Task<int> waiting = db.ReadAsync(_ => { ran = true; return 1; }, waitToken.Token);
+            Assert.False(waiting.IsCompleted);
+            await waitToken.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TestLimits.Wait));
+            Assert.False(ran);
+            second.Release();
+            Assert.Equal(0L, await Poll.Within(secondRead, "the second read, released"));
+
+            // Shutdown waits for the read that never returns; its token stops the waiting, not the shutdown, which
+            // refuses new calls meanwhile.
+            using var stopWaiting = new CancellationTokenSource();
+            Task completing = db.CompleteAsync(stopWaiting.Token);
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => db.ReadAsync(c => TempFolder.Count(c)));
+            await stopWaiting.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completing.WaitAsync(TestLimits.Wait));
+            Assert.False(stuckRead.IsCompleted);
+
+            stuck.Release();
+            Assert.Equal(0L, await Poll.Within(stuckRead, "the read that was stuck, released"));
+            await Poll.Within(db.CompleteAsync(), "the shutdown, once the stuck read returned");
+        }
+        finally
+        {
+            stuck.Release(); // a failed assertion must not leave the read (and the disposal) waiting
+            second.Release();
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_RunsWhileAWriteIsInProgress_AndSeesOnlyCommittedData()
     {
         await using SqliteDatabase db = _temp.OpenWithTable();
@@ -79,11 +134,11 @@ public sealed class ReadTests : IDisposable
         {
             TempFolder.Insert(c, 2);
             inserted.Set();
-            Assert.True(release.Wait(TempFolder.Timeout));
+            Assert.True(release.Wait(TestLimits.Wait));
         });
-        Assert.True(inserted.Wait(TempFolder.Timeout));
+        Assert.True(inserted.Wait(TestLimits.Wait));
 
-        long during = await db.ReadAsync(c => TempFolder.Count(c)).WaitAsync(TempFolder.Timeout);
+        long during = await db.ReadAsync(c => TempFolder.Count(c)).WaitAsync(TestLimits.Wait);
         release.Set();
         await slowWrite;
 

@@ -1,3 +1,5 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Sqlite.Tests;
 
 public sealed class ShutdownTests : IDisposable
@@ -17,7 +19,7 @@ public sealed class ShutdownTests : IDisposable
         }
 
         await db.ReadAsync(c => TempFolder.Count(c));
-        await db.CompleteAsync().WaitAsync(TempFolder.Timeout);
+        await db.CompleteAsync().WaitAsync(TestLimits.Wait);
 
         string wal = _temp.File() + "-wal";
         Assert.True(!File.Exists(wal) || new FileInfo(wal).Length == 0, "the WAL was checkpointed into the database file");
@@ -55,27 +57,27 @@ public sealed class ShutdownTests : IDisposable
         Task<long> runningRead = db.ReadAsync(c =>
         {
             readInside.Set();
-            Assert.True(releaseRead.Wait(TempFolder.Timeout));
+            Assert.True(releaseRead.Wait(TestLimits.Wait));
             return TempFolder.Count(c);
         });
-        Assert.True(readInside.Wait(TempFolder.Timeout));
+        Assert.True(readInside.Wait(TestLimits.Wait));
         Task<long> waitingRead = db.ReadAsync(c => TempFolder.Count(c)); // no free read connection
         Task runningWrite = db.WriteAsync(c =>
         {
             writeInside.Set();
-            Assert.True(releaseWrite.Wait(TempFolder.Timeout));
+            Assert.True(releaseWrite.Wait(TestLimits.Wait));
             TempFolder.Insert(c, 1);
         });
-        Assert.True(writeInside.Wait(TempFolder.Timeout));
+        Assert.True(writeInside.Wait(TestLimits.Wait));
         Task[] queuedWrites = [.. Enumerable.Range(2, 50).Select(i => db.WriteAsync(c => TempFolder.Insert(c, i)))];
 
         Task disposing = db.DisposeAsync().AsTask();
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => waitingRead).WaitAsync(TempFolder.Timeout);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waitingRead).WaitAsync(TestLimits.Wait);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => db.WriteAsync(c => TempFolder.Insert(c, 1000)));
         Assert.False(disposing.IsCompleted, "disposal waits for the running read");
         releaseRead.Set();
         releaseWrite.Set();
-        await disposing.WaitAsync(TempFolder.Timeout);
+        await disposing.WaitAsync(TestLimits.Wait);
 
         Assert.Equal(0L, await runningRead);
         await runningWrite;
@@ -93,10 +95,10 @@ public sealed class ShutdownTests : IDisposable
         Task slow = db.WriteAsync(c =>
         {
             inside.Set();
-            Assert.True(release.Wait(TempFolder.Timeout));
+            Assert.True(release.Wait(TestLimits.Wait));
             TempFolder.Insert(c, 1);
         });
-        Assert.True(inside.Wait(TempFolder.Timeout));
+        Assert.True(inside.Wait(TestLimits.Wait));
         using var cancel = new CancellationTokenSource();
 
         Task waiting = db.CompleteAsync(cancel.Token);
@@ -104,7 +106,7 @@ public sealed class ShutdownTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.Throws<ObjectDisposedException>(() => db.Post(_ => { }));
         release.Set();
-        await db.CompleteAsync().WaitAsync(TempFolder.Timeout);
+        await db.CompleteAsync().WaitAsync(TestLimits.Wait);
 
         await slow;
         using var reopened = _temp.Reopen();

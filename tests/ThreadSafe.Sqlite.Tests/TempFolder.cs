@@ -5,9 +5,6 @@ namespace ThreadSafe.Sqlite.Tests;
 /// <summary>A temporary folder for real database files (WAL, -shm), deleted when disposed; and small SQL helpers.</summary>
 public sealed class TempFolder : IDisposable
 {
-    /// <summary>How long any test waits for anything: a bug fails the test instead of hanging it.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     public TempFolder()
     {
         Folder = Path.Combine(Path.GetTempPath(), $"threadsafe-sqlite-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Sqlite.Tests;
 
@@ -16,9 +17,9 @@ public sealed class WriteTests : IDisposable
         Task blocker = db.WriteAsync(_ =>
         {
             running.Set();
-            Assert.True(release.Wait(TempFolder.Timeout), "the test never released the writer");
+            Assert.True(release.Wait(TestLimits.Wait), "the test never released the writer");
         });
-        Assert.True(running.Wait(TempFolder.Timeout), "the blocking write never started");
+        Assert.True(running.Wait(TestLimits.Wait), "the blocking write never started");
         return (blocker, release, running);
     }
 
@@ -199,8 +200,8 @@ public sealed class WriteTests : IDisposable
         db.Post(c => TempFolder.Insert(c, 2));
         await db.WriteAsync(_ => { }); // queued after the posts: they have committed when this is acknowledged
 
-        Assert.True(await reported.WaitAsync(TempFolder.Timeout));
-        Assert.True(await reported.WaitAsync(TempFolder.Timeout));
+        Assert.True(await reported.WaitAsync(TestLimits.Wait));
+        Assert.True(await reported.WaitAsync(TestLimits.Wait));
         lock (errors)
         {
             Assert.Contains(errors, e => e.Message == "posted");

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.ObjectPool;
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
 
@@ -54,20 +56,13 @@ public sealed class PoolLeaseTests
     }
 
     [Fact]
-    public async Task Dispose_ConcurrentFromManyThreads_ReturnsOnce()
+    public void Dispose_ConcurrentFromManyThreads_ReturnsOnce()
     {
         var pool = new CountingPool();
         for (int round = 0; round < 200; round++)
         {
             PoolLease<Conn> lease = pool.Rent();
-            using var start = new ManualResetEvent(false);
-            Task[] disposers = [.. Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
-            {
-                Assert.True(start.WaitOne(TimeSpan.FromSeconds(30)));
-                lease.Dispose();
-            }))];
-            start.Set();
-            await Task.WhenAll(disposers).WaitAsync(TimeSpan.FromSeconds(30));
+            Concurrently.Run(_ => lease.Dispose(), new ConcurrentRunOptions { Threads = 4, Timeout = TestLimits.Wait, ThreadName = "disposer" });
         }
 
         Assert.Equal(200, pool.Returns);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.ChannelWriter;
 
@@ -8,8 +9,6 @@ namespace ThreadSafe.Tests.ChannelWriter;
 /// </summary>
 internal sealed class GatedQueue : IAsyncDisposable
 {
-    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-
     private readonly ManualResetEvent _gate = new(false);
     private int _calls;
 
@@ -32,7 +31,7 @@ internal sealed class GatedQueue : IAsyncDisposable
     {
         var gated = new GatedQueue(capacity);
         Assert.True(gated.Writer.TryWrite(inHand));
-        await gated.FirstItemInHand.Task.WaitAsync(Limit);
+        await gated.FirstItemInHand.Task.WaitAsync(TestLimits.Wait);
         for (int i = 0; i < capacity; i++)
         {
             Assert.True(gated.Writer.TryWrite(-2 - i));
@@ -50,7 +49,7 @@ internal sealed class GatedQueue : IAsyncDisposable
         _ = Queue.CompleteAsync();
         try
         {
-            await Queue.Completion.WaitAsync(Limit);
+            await Queue.Completion.WaitAsync(TestLimits.Wait);
         }
         finally
         {
@@ -63,7 +62,7 @@ internal sealed class GatedQueue : IAsyncDisposable
         if (Interlocked.Increment(ref _calls) == 1)
         {
             FirstItemInHand.TrySetResult();
-            Assert.True(_gate.WaitOne(Limit), "the test never opened the gate");
+            Assert.True(_gate.WaitOne(TestLimits.Wait), "the test never opened the gate");
         }
 
         Handled.Enqueue(item);

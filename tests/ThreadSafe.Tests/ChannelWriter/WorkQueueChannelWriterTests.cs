@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.ChannelWriter;
 
@@ -12,8 +14,6 @@ namespace ThreadSafe.Tests.ChannelWriter;
 /// a local of rewritten code can make an invalid program (docs/design.md).</remarks>
 public sealed class WorkQueueChannelWriterTests
 {
-    private static readonly TimeSpan Limit = GatedQueue.Limit;
-
     [Fact]
     public async Task Writer_EveryCall_ReturnsTheSameInstance()
     {
@@ -58,7 +58,7 @@ public sealed class WorkQueueChannelWriterTests
         Assert.True(gated.Writer.TryComplete());
         Assert.False(gated.Queue.Completion.IsCompleted);
         gated.Open();
-        await gated.Queue.Completion.WaitAsync(Limit);
+        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(Enumerable.Range(0, 5), gated.Handled);
     }
 
@@ -70,7 +70,7 @@ public sealed class WorkQueueChannelWriterTests
         Assert.True(gated.Writer.TryWrite(2));
         Assert.True(gated.Writer.TryComplete(new FormatException()));
         gated.Open();
-        await gated.Queue.Completion.WaitAsync(Limit); // the handlers did not fail: the writer's error is not theirs
+        await gated.Queue.Completion.WaitAsync(TestLimits.Wait); // the handlers did not fail: the writer's error is not theirs
         Assert.Equal(new[] { 1, 2 }, gated.Handled.AsEnumerable());
     }
 
@@ -138,10 +138,10 @@ public sealed class WorkQueueChannelWriterTests
         Assert.False(write.IsCompleted);
         var error = new FormatException();
         gated.Writer.Complete(error);
-        ChannelClosedException closed = await Assert.ThrowsAsync<ChannelClosedException>(async () => await write.WaitAsync(Limit));
+        ChannelClosedException closed = await Assert.ThrowsAsync<ChannelClosedException>(async () => await write.WaitAsync(TestLimits.Wait));
         Assert.Same(error, closed.InnerException);
         gated.Open();
-        await gated.Queue.Completion.WaitAsync(Limit);
+        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.DoesNotContain(42, gated.Handled);
     }
 
@@ -162,7 +162,7 @@ public sealed class WorkQueueChannelWriterTests
         Assert.False(wait.IsCompleted);
         var error = new FormatException();
         gated.Writer.Complete(error);
-        Assert.Same(error, await Assert.ThrowsAsync<FormatException>(async () => await wait.WaitAsync(Limit)));
+        Assert.Same(error, await Assert.ThrowsAsync<FormatException>(async () => await wait.WaitAsync(TestLimits.Wait)));
     }
 
     [Fact]
@@ -197,10 +197,10 @@ public sealed class WorkQueueChannelWriterTests
         await using GatedQueue gated = await GatedQueue.CreateFullAsync(capacity);
         Assert.False(gated.Writer.TryWrite(42));
         gated.Open();
-        Assert.True(await gated.Writer.WaitToWriteAsync().AsTask().WaitAsync(Limit));
+        Assert.True(await gated.Writer.WaitToWriteAsync().AsTask().WaitAsync(TestLimits.Wait));
         Assert.True(gated.Writer.TryWrite(42)); // no other writer could take the slot
         Assert.True(gated.Writer.TryComplete());
-        await gated.Queue.Completion.WaitAsync(Limit);
+        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(capacity + 2, gated.Handled.Count);
     }
 
@@ -211,9 +211,9 @@ public sealed class WorkQueueChannelWriterTests
         Task write = gated.Writer.WriteAsync(42).AsTask();
         Assert.False(write.IsCompleted);
         gated.Open();
-        await write.WaitAsync(Limit);
+        await write.WaitAsync(TestLimits.Wait);
         gated.Writer.Complete();
-        await gated.Queue.Completion.WaitAsync(Limit);
+        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Contains(42, gated.Handled);
     }
 
@@ -226,12 +226,12 @@ public sealed class WorkQueueChannelWriterTests
         Assert.False(write1.IsCompleted);
         await cts.CancelAsync();
         Task write2 = gated.Writer.WriteAsync(44).AsTask();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write1.WaitAsync(Limit));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write1.WaitAsync(TestLimits.Wait));
         Assert.Equal(1, gated.Queue.WaitingProducers); // only write2 still waits
         gated.Open();
-        await write2.WaitAsync(Limit);
+        await write2.WaitAsync(TestLimits.Wait);
         gated.Writer.Complete();
-        await gated.Queue.Completion.WaitAsync(Limit);
+        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(new[] { -1, -2, 44 }, gated.Handled.AsEnumerable());
     }
 
@@ -244,8 +244,8 @@ public sealed class WorkQueueChannelWriterTests
         Assert.False(wait1.IsCompleted);
         Assert.False(wait2.IsCompleted);
         gated.Open(); // the consumer starts item -2: one slot
-        Assert.True(await wait1.WaitAsync(Limit));
-        Assert.True(await wait2.WaitAsync(Limit));
+        Assert.True(await wait1.WaitAsync(TestLimits.Wait));
+        Assert.True(await wait2.WaitAsync(TestLimits.Wait));
     }
 
     [Fact]
@@ -257,7 +257,7 @@ public sealed class WorkQueueChannelWriterTests
         Assert.False(wait.IsCompleted);
         Assert.Equal(1, gated.Queue.WaitingProducers);
         await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wait.WaitAsync(Limit));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wait.WaitAsync(TestLimits.Wait));
         Assert.Equal(0, gated.Queue.WaitingProducers);
     }
 
@@ -271,10 +271,10 @@ public sealed class WorkQueueChannelWriterTests
         Task write = gated.Writer.WriteAsync(42).AsTask();
         Assert.Equal(2, gated.Queue.WaitingProducers);
         gated.Open();
-        Assert.True(await onlyAsks.WaitAsync(Limit));
-        await write.WaitAsync(Limit);
+        Assert.True(await onlyAsks.WaitAsync(TestLimits.Wait));
+        await write.WaitAsync(TestLimits.Wait);
         gated.Writer.Complete();
-        await gated.Queue.Completion.WaitAsync(Limit);
+        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Contains(42, gated.Handled);
     }
 
@@ -286,7 +286,7 @@ public sealed class WorkQueueChannelWriterTests
         gated.Open();
         foreach (Task<bool> waiter in waiters)
         {
-            Assert.True(await waiter.WaitAsync(Limit));
+            Assert.True(await waiter.WaitAsync(TestLimits.Wait));
         }
     }
 
@@ -304,26 +304,27 @@ public sealed class WorkQueueChannelWriterTests
             item => Interlocked.Add(ref total, item),
             new WorkQueueOptions<int> { Capacity = capacity, Consumers = 2, UseDedicatedThreads = false });
         ChannelWriter<int> writer = queue.Writer;
-        Task[] tasks = [.. Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
-        {
-            while (true)
+        await Concurrently.RunAsync(
+            async _ =>
             {
-                int value = Interlocked.Decrement(ref remainingItems);
-                if (value < 0)
+                while (true)
                 {
-                    break;
+                    int value = Interlocked.Decrement(ref remainingItems);
+                    if (value < 0)
+                    {
+                        break;
+                    }
+
+                    await writer.WriteAsync(value + 1);
                 }
 
-                await writer.WriteAsync(value + 1);
-            }
-
-            if (Interlocked.Decrement(ref remainingWriters) == 0)
-            {
-                writer.Complete();
-            }
-        }))];
-        await Task.WhenAll(tasks).WaitAsync(Limit);
-        await queue.Completion.WaitAsync(Limit);
+                if (Interlocked.Decrement(ref remainingWriters) == 0)
+                {
+                    writer.Complete();
+                }
+            },
+            new ConcurrentRunOptions { Threads = writers, Timeout = TestLimits.Wait });
+        await queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(Items * (Items + 1L) / 2, Interlocked.Read(ref total));
     }
 
@@ -337,12 +338,12 @@ public sealed class WorkQueueChannelWriterTests
         {
             while (!writer.TryWrite(i))
             {
-                Assert.True(await writer.WaitToWriteAsync().AsTask().WaitAsync(Limit));
+                Assert.True(await writer.WaitToWriteAsync().AsTask().WaitAsync(TestLimits.Wait));
             }
         }
 
         writer.Complete();
-        await queue.Completion.WaitAsync(Limit);
+        await queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(Enumerable.Range(0, 1000), handled);
     }
 }

@@ -6,6 +6,10 @@ public sealed class AsyncGuardedContractTests : GuardContractTests
 {
     protected override IGuard<T> Create<T>(T value, Func<T, T>? copy = null) => new Adapter<T>(new AsyncGuarded<T>(value, copy));
 
+    protected override string WriteMemberOfBox => "AsyncGuarded<Box>.WriteAsync";
+
+    protected override string AlternativeForBox => "the overload taking an async (value, cancellationToken) => ... delegate";
+
     private sealed class Adapter<T>(AsyncGuarded<T> guard) : IGuard<T>
     {
         public bool CanSnapshot => guard.CanSnapshot;
@@ -19,6 +23,8 @@ public sealed class AsyncGuardedContractTests : GuardContractTests
         public Task<TResult> Write<TResult>(Func<T, TResult> write) => guard.WriteAsync(write).AsTask();
 
         public Task Write<TState>(TState state, Action<T, TState> write) => guard.WriteAsync(state, write).AsTask();
+
+        public Task<TResult> Write<TState, TResult>(TState state, Func<T, TState, TResult> write) => guard.WriteAsync(state, write).AsTask();
 
         public Task<T> Update(Func<T, T> update) => guard.UpdateAsync(update).AsTask();
 

@@ -9,7 +9,7 @@ namespace ThreadSafe.Tests.Contracts;
 /// <see cref="AsyncGuardedContractTests"/>. A new guard type gets the whole contract by adding a subclass. What
 /// only one type does (timeouts, reader concurrency, async delegates, FIFO hand-off) stays in its own tests.
 /// </summary>
-public abstract class GuardContractTests
+public abstract partial class GuardContractTests
 {
     /// <summary>Creates the guard under test around <paramref name="value"/>, with an optional copy function.</summary>
     protected abstract IGuard<T> Create<T>(T value, Func<T, T>? copy = null);
@@ -35,9 +35,15 @@ public abstract class GuardContractTests
             list.Add(3);
             return list.Count;
         });
+        int countWithState = await guard.Write(4, static (list, item) =>
+        {
+            list.Add(item);
+            return list.Count;
+        });
 
         Assert.Equal(3, count);
-        Assert.Equal("1,2,3", await guard.Read(list => string.Join(",", list)));
+        Assert.Equal(4, countWithState);
+        Assert.Equal("1,2,3,4", await guard.Read(list => string.Join(",", list)));
     }
 
     [Fact]
@@ -70,7 +76,8 @@ public abstract class GuardContractTests
         IGuard<List<int>> guard = Create(new List<int>());
 
         Assert.False(guard.CanSnapshot);
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await guard.Snapshot());
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await guard.Snapshot());
+        Assert.Contains("copy", error.Message, StringComparison.Ordinal); // says how to create the guard so that it works
     }
 
     [Fact]
@@ -83,6 +90,7 @@ public abstract class GuardContractTests
         Assert.Equal("write", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await guard.Write(null!))).ParamName);
         Assert.Equal("write", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await guard.Write<int>(null!))).ParamName);
         Assert.Equal("write", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await guard.Write(0, (Action<int, int>)null!))).ParamName);
+        Assert.Equal("write", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await guard.Write<int, int>(0, null!))).ParamName);
         Assert.Equal("update", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await guard.Update(null!))).ParamName);
         Assert.Equal("update", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await guard.Update<int>(0, null!))).ParamName);
         Assert.Equal(0, await guard.Read(n => n));
@@ -90,8 +98,13 @@ public abstract class GuardContractTests
 
     [Theory]
     [InlineData("Read")]
+    [InlineData("ReadState")]
     [InlineData("Write")]
+    [InlineData("WriteState")]
+    [InlineData("WriteResult")]
+    [InlineData("WriteStateResult")]
     [InlineData("Update")]
+    [InlineData("UpdateState")]
     [InlineData("Snapshot")]
     public async Task ACallFromInsideItsOwnDelegate_ThrowsLockRecursionException_AndTheGuardStaysUsable(string inner)
     {
@@ -99,16 +112,29 @@ public abstract class GuardContractTests
         Func<Task> nested = inner switch
         {
             "Read" => () => guard.Read(list => list.Count),
+            "ReadState" => () => guard.Read(1, static (list, add) => list.Count + add),
             "Write" => () => guard.Write(list => list.Add(1)),
+            "WriteState" => () => guard.Write(1, static (list, item) => list.Add(item)),
+            "WriteResult" => () => guard.Write(list => list.Count),
+            "WriteStateResult" => () => guard.Write(1, static (list, add) => list.Count + add),
             "Update" => () => guard.Update(list => list),
-            _ => () => guard.Snapshot(),
+            "UpdateState" => () => guard.Update(1, static (list, _) => list),
+            "Snapshot" => () => guard.Snapshot(),
+            _ => throw new ArgumentOutOfRangeException(nameof(inner)),
         };
 
         Exception? fromRead = await guard.Read(_ => OutcomeOf(nested));
         Exception? fromWrite = await guard.Write(_ => OutcomeOf(nested));
+        Exception? fromUpdate = null;
+        await guard.Update(list =>
+        {
+            fromUpdate = OutcomeOf(nested);
+            return list;
+        });
 
         Assert.IsType<LockRecursionException>(fromRead);
         Assert.IsType<LockRecursionException>(fromWrite);
+        Assert.IsType<LockRecursionException>(fromUpdate);
         await guard.Write(list => list.Add(7));
         Assert.Equal(7, await Poll.Within(guard.Read(list => list.Single()), "a read after the recursion"));
     }
@@ -143,6 +169,29 @@ public abstract class GuardContractTests
         // Another thread can take the (write) lock: a lock leaked by the throwing call would block it until the limit.
         await Poll.Within(Task.Run(async () => await guard.Write(list => list.Add(1))), $"a write on another thread after a throwing {member}");
         Assert.Equal(1, await guard.Read(list => list.Count));
+    }
+
+    [Fact]
+    public async Task Update_ThatThrows_LeavesTheValueUnchanged()
+    {
+        IGuard<string> guard = Create("kept");
+
+        await Assert.ThrowsAsync<FormatException>(async () => await guard.Update(_ => throw new FormatException()));
+        await Assert.ThrowsAsync<FormatException>(async () => await guard.Update(0, static (_, _) => throw new FormatException()));
+
+        Assert.Equal("kept", await guard.Read(value => value));
+    }
+
+    [Fact]
+    public async Task ACallFromInsideTheDelegateOfAnotherGuard_Runs()
+    {
+        IGuard<Counter> first = Create(new Counter { Value = 1 });
+        IGuard<Counter> second = Create(new Counter());
+
+        Exception? nested = await first.Write(outer => OutcomeOf(() => second.Write(inner => { inner.Value = outer.Value + 1; })));
+
+        Assert.Null(nested);
+        Assert.Equal(2, await second.Read(counter => counter.Value));
     }
 
     [Fact]

@@ -5,6 +5,10 @@ public sealed class GuardedContractTests : GuardContractTests
 {
     protected override IGuard<T> Create<T>(T value, Func<T, T>? copy = null) => new Adapter<T>(new Guarded<T>(value, copy));
 
+    protected override string WriteMemberOfBox => "Guarded<Box>.Write";
+
+    protected override string AlternativeForBox => "AsyncGuarded<Box>.WriteAsync";
+
     private sealed class Adapter<T>(Guarded<T> guard) : IGuard<T>
     {
         public bool CanSnapshot => guard.CanSnapshot;
@@ -26,6 +30,8 @@ public sealed class GuardedContractTests : GuardContractTests
             guard.Write(state, write);
             return Task.CompletedTask;
         }
+
+        public Task<TResult> Write<TState, TResult>(TState state, Func<T, TState, TResult> write) => Task.FromResult(guard.Write(state, write));
 
         public Task<T> Update(Func<T, T> update) => Task.FromResult(guard.Update(update));
 

@@ -27,6 +27,9 @@ public interface IGuard<T>
     /// <summary>The state-passing form of <see cref="Write(Action{T})"/>.</summary>
     Task Write<TState>(TState state, Action<T, TState> write);
 
+    /// <summary>The state-passing form of <see cref="Write{TResult}(Func{T, TResult})"/>.</summary>
+    Task<TResult> Write<TState, TResult>(TState state, Func<T, TState, TResult> write);
+
     /// <summary>Replaces the value with what <paramref name="update"/> returns, under the (write) lock.</summary>
     Task<T> Update(Func<T, T> update);
 

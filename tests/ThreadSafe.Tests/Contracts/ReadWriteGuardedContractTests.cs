@@ -5,6 +5,10 @@ public sealed class ReadWriteGuardedContractTests : GuardContractTests
 {
     protected override IGuard<T> Create<T>(T value, Func<T, T>? copy = null) => new Adapter<T>(new ReadWriteGuarded<T>(value, copy));
 
+    protected override string WriteMemberOfBox => "ReadWriteGuarded<Box>.Write";
+
+    protected override string AlternativeForBox => "AsyncGuarded<Box>.WriteAsync";
+
     private sealed class Adapter<T>(ReadWriteGuarded<T> guard) : IGuard<T>
     {
         public bool CanSnapshot => guard.CanSnapshot;
@@ -26,6 +30,8 @@ public sealed class ReadWriteGuardedContractTests : GuardContractTests
             guard.Write(state, write);
             return Task.CompletedTask;
         }
+
+        public Task<TResult> Write<TState, TResult>(TState state, Func<T, TState, TResult> write) => Task.FromResult(guard.Write(state, write));
 
         public Task<T> Update(Func<T, T> update) => Task.FromResult(guard.Update(update));
 

@@ -11,22 +11,8 @@ namespace ThreadSafe.Tests.Coyote;
 public sealed class ChannelWriterCoyoteTests(ITestOutputHelper output)
 {
     private static WorkQueue<int> CreateQueue(List<int> handled) => new(
-        item =>
-        {
-            lock (handled)
-            {
-                handled.Add(item);
-            }
-        },
+        item => WorkQueueCoyoteTests.Record(handled, item),
         new WorkQueueOptions<int> { Capacity = 1, Consumers = 1, UseDedicatedThreads = false });
-
-    // Runs an asynchronous actor concurrently (Task.Run of an Action: see WorkQueueCoyoteTests).
-    private static async Task<T> Actor<T>(Func<Task<T>> body)
-    {
-        Task<T>? inner = null;
-        await Task.Run(() => { inner = body(); });
-        return await inner!;
-    }
 
     // Writes the items with WriteAsync; returns those accepted (a refused write ends the loop).
     private static async Task<List<int>> WriteAllAsync(ChannelWriter<int> writer, int from, int count)
@@ -79,16 +65,16 @@ public sealed class ChannelWriterCoyoteTests(ITestOutputHelper output)
                 var handled = new List<int>();
                 WorkQueue<int> queue = CreateQueue(handled);
                 ChannelWriter<int> writer = queue.Writer;
-                Task<bool> asker1 = Actor(async () => await writer.WaitToWriteAsync());
-                Task<List<int>> writing = Actor(() => WriteAllAsync(writer, 0, 3));
-                Task<bool> asker2 = Actor(async () => await writer.WaitToWriteAsync());
-                Task<List<int>> looping = Actor(() => WaitThenTryWriteAllAsync(writer, 10, 3));
+                Task<bool> asker1 = WorkQueueCoyoteTests.Actor(async () => await writer.WaitToWriteAsync());
+                Task<List<int>> writing = WorkQueueCoyoteTests.Actor(() => WriteAllAsync(writer, 0, 3));
+                Task<bool> asker2 = WorkQueueCoyoteTests.Actor(async () => await writer.WaitToWriteAsync());
+                Task<List<int>> looping = WorkQueueCoyoteTests.Actor(() => WaitThenTryWriteAllAsync(writer, 10, 3));
                 List<int> accepted = [.. await writing, .. await looping];
                 Specification.Assert(await asker1 && await asker2, "WaitToWriteAsync on an open queue returns true.");
                 Specification.Assert(writer.TryComplete(), "the first TryComplete closes the queue.");
                 await queue.Completion;
                 Specification.Assert(accepted.Count == 6, $"every write was accepted, got {accepted.Count}.");
-                AssertSameItems(accepted, handled);
+                AssertHandled(accepted, handled);
             },
             output);
     }
@@ -103,13 +89,13 @@ public sealed class ChannelWriterCoyoteTests(ITestOutputHelper output)
                 WorkQueue<int> queue = CreateQueue(handled);
                 ChannelWriter<int> writer = queue.Writer;
                 var error = new FormatException();
-                Task<List<int>> writing = Actor(() => WriteAllAsync(writer, 0, 3));
-                Task<List<int>> looping = Actor(() => WaitWithErrorAsync(writer, 10, 3, error));
-                Task<bool> completer = Actor(() => Task.FromResult(writer.TryComplete(error)));
+                Task<List<int>> writing = WorkQueueCoyoteTests.Actor(() => WriteAllAsync(writer, 0, 3));
+                Task<List<int>> looping = WorkQueueCoyoteTests.Actor(() => WaitWithErrorAsync(writer, 10, 3, error));
+                Task<bool> completer = WorkQueueCoyoteTests.Actor(() => Task.FromResult(writer.TryComplete(error)));
                 List<int> accepted = [.. await writing, .. await looping];
                 Specification.Assert(await completer, "TryComplete closed the open queue.");
                 await queue.Completion;
-                AssertSameItems(accepted, handled);
+                AssertHandled(accepted, handled);
             },
             output);
     }
@@ -139,15 +125,15 @@ public sealed class ChannelWriterCoyoteTests(ITestOutputHelper output)
         return accepted;
     }
 
-    private static void AssertSameItems(List<int> expected, List<int> actual)
+    // The handler adds under a lock on the list: copy it under that lock, then compare.
+    private static void AssertHandled(List<int> accepted, List<int> handled)
     {
-        int[] e = [.. expected.Order()];
-        int[] a;
-        lock (actual)
+        List<int> copy;
+        lock (handled)
         {
-            a = [.. actual.Order()];
+            copy = [.. handled];
         }
 
-        Specification.Assert(e.SequenceEqual(a), $"handled [{string.Join(",", a)}], accepted [{string.Join(",", e)}].");
+        WorkQueueCoyoteTests.AssertSameItems(accepted, copy, "handled");
     }
 }

@@ -28,6 +28,17 @@ public sealed class SingleWriterCommitDelayCoyoteTests(ITestOutputHelper output)
         }
     }
 
+    // A writer of the journal on a task, with a 10 ms commit delay (Coyote's controlled time makes it a scheduling choice).
+    private static SingleWriter<Journal> DelayedWriter(Journal journal, int maxBatchSize) => new(
+        () => journal,
+        new SingleWriterOptions<Journal>
+        {
+            RunWriterLoopAsTask = true,
+            MaxBatchSize = maxBatchSize,
+            MaxCommitDelay = TimeSpan.FromMilliseconds(10),
+            CommitBatch = j => j.Commit(),
+        });
+
     [Fact]
     public void MaxCommitDelay_SubmittersRacingTheDelay_NothingLostNorAcknowledgedBeforeItsCommit()
     {
@@ -36,15 +47,7 @@ public sealed class SingleWriterCommitDelayCoyoteTests(ITestOutputHelper output)
             async () =>
             {
                 var journal = new Journal();
-                var writer = new SingleWriter<Journal>(
-                    () => journal,
-                    new SingleWriterOptions<Journal>
-                    {
-                        RunWriterLoopAsTask = true,
-                        MaxBatchSize = 3,
-                        MaxCommitDelay = TimeSpan.FromMilliseconds(10),
-                        CommitBatch = j => j.Commit(),
-                    });
+                SingleWriter<Journal> writer = DelayedWriter(journal, maxBatchSize: 3);
                 Task[] submitters = [.. Enumerable.Range(0, 3).Select(s => Task.Run(async () =>
                 {
                     for (int i = 0; i < 2; i++)
@@ -79,15 +82,7 @@ public sealed class SingleWriterCommitDelayCoyoteTests(ITestOutputHelper output)
             async () =>
             {
                 var journal = new Journal();
-                var writer = new SingleWriter<Journal>(
-                    () => journal,
-                    new SingleWriterOptions<Journal>
-                    {
-                        RunWriterLoopAsTask = true,
-                        MaxBatchSize = 4,
-                        MaxCommitDelay = TimeSpan.FromMilliseconds(10),
-                        CommitBatch = j => j.Commit(),
-                    });
+                SingleWriter<Journal> writer = DelayedWriter(journal, maxBatchSize: 4);
                 Task<bool>[] submitters = [.. Enumerable.Range(0, 3).Select(s => Task.Run(async () =>
                 {
                     try

@@ -3,29 +3,45 @@ using Xunit.Abstractions;
 
 namespace ThreadSafe.Tests.Coyote;
 
-/// <summary>Systematic schedule exploration of <see cref="WorkQueue{T}"/>: small scenarios, every interleaving Coyote picks.</summary>
+/// <summary>
+/// Systematic schedule exploration of <see cref="WorkQueue{T}"/>: small scenarios, every interleaving Coyote picks. The
+/// scenario helpers (options, actors, producers, the same-items check) are shared with the other WorkQueue Coyote tests.
+/// </summary>
 public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
 {
-    private static WorkQueueOptions<int> PoolOptions(int capacity, int consumers, Action<int, Exception>? onError = null) =>
+    /// <summary>Options for a queue whose consumers run on the thread pool.</summary>
+    internal static WorkQueueOptions<int> PoolOptions(int capacity, int consumers, Action<int, Exception>? onError = null) =>
         new() { Capacity = capacity, Consumers = consumers, UseDedicatedThreads = false, OnError = onError };
 
-    // Runs an asynchronous actor concurrently. Task.Run is given an Action, never a Func<Task>: Coyote 1.7.11 reports a
-    // false deadlock when Task.Run's proxy task waits for a task that another operation completes.
-    private static async Task<TResult> Actor<TResult>(Func<Task<TResult>> body)
+    /// <summary>
+    /// Runs an asynchronous actor concurrently. Task.Run is given an Action, never a Func&lt;Task&gt;: Coyote 1.7.11 reports a
+    /// false deadlock when Task.Run's proxy task waits for a task that another operation completes.
+    /// </summary>
+    internal static async Task<TResult> Actor<TResult>(Func<Task<TResult>> body)
     {
         Task<TResult>? inner = null;
         await Task.Run(() => { inner = body(); });
         return await inner!;
     }
 
-    private static Task Actor(Func<Task> body) => Actor(async () =>
+    /// <summary>The result-less form of <see cref="Actor{TResult}"/>.</summary>
+    internal static Task Actor(Func<Task> body) => Actor(async () =>
     {
         await body();
         return true;
     });
 
-    // Adds the items, stopping quietly at the first one refused because the queue stopped accepting; returns the accepted ones.
-    private static async Task<List<int>> ProduceAsync(WorkQueue<int> queue, int from, int count)
+    /// <summary>Records a handled item in <paramref name="handled"/>, under a lock on it: consumers run concurrently.</summary>
+    internal static void Record(List<int> handled, int item)
+    {
+        lock (handled)
+        {
+            handled.Add(item);
+        }
+    }
+
+    /// <summary>Adds the items, stopping quietly at the first one refused because the queue stopped accepting; returns the accepted ones.</summary>
+    internal static async Task<List<int>> ProduceAsync(WorkQueue<int> queue, int from, int count)
     {
         var accepted = new List<int>();
         for (int i = from; i < from + count; i++)
@@ -44,7 +60,8 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
         return accepted;
     }
 
-    private static void AssertSameItems(IEnumerable<int> expected, IEnumerable<int> actual, string what)
+    /// <summary>Asserts (as a Coyote specification) that <paramref name="actual"/> holds the items of <paramref name="expected"/>, each once, in any order.</summary>
+    internal static void AssertSameItems(IEnumerable<int> expected, IEnumerable<int> actual, string what)
     {
         int[] e = [.. expected.Order()];
         int[] a = [.. actual.Order()];
@@ -61,13 +78,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
             {
                 var handled = new List<int>();
                 var queue = new WorkQueue<int>(
-                    item =>
-                    {
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
-                    },
+                    item => Record(handled, item),
                     new WorkQueueOptions<int> { Capacity = 2, Consumers = 2, UseDedicatedThreads = dedicatedThreads });
                 Task<List<int>>[] producers = [Actor(() => ProduceAsync(queue, 0, 2)), Actor(() => ProduceAsync(queue, 10, 2))];
                 Task completer = Task.Run(() => { _ = queue.CompleteAsync(); });
@@ -92,13 +103,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
             {
                 var handled = new List<int>();
                 var queue = new WorkQueue<int>(
-                    item =>
-                    {
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
-                    },
+                    item => Record(handled, item),
                     PoolOptions(capacity: 4, consumers: 2));
                 Task<List<int>> producer = Actor(() => ProduceAsync(queue, 0, 4));
                 Task<IReadOnlyList<int>>? abort = null;
@@ -125,10 +130,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
                     async (item, _) =>
                     {
                         await gate.Task;
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
+                        Record(handled, item);
                     },
                     PoolOptions(capacity: 1, consumers: 1));
                 using var cancelA = new CancellationTokenSource();
@@ -178,10 +180,7 @@ public sealed class WorkQueueCoyoteTests(ITestOutputHelper output)
                             throw new InvalidOperationException("item 1 fails");
                         }
 
-                        lock (handled)
-                        {
-                            handled.Add(item);
-                        }
+                        Record(handled, item);
                     },
                     PoolOptions(capacity: 2, consumers: 2));
                 List<int> accepted = await Actor(() => ProduceAsync(queue, 0, 4));

@@ -9,36 +9,6 @@ namespace ThreadSafe.Tests.Coyote;
 /// </summary>
 public sealed class WorkQueueShutdownCoyoteTests(ITestOutputHelper output)
 {
-    private static WorkQueueOptions<int> PoolOptions(int capacity, int consumers) =>
-        new() { Capacity = capacity, Consumers = consumers, UseDedicatedThreads = false };
-
-    // Adds the items, stopping quietly at the first one refused because the queue stopped accepting; returns the accepted ones.
-    private static async Task<List<int>> ProduceAsync(WorkQueue<int> queue, int from, int count)
-    {
-        var accepted = new List<int>();
-        for (int i = from; i < from + count; i++)
-        {
-            try
-            {
-                await queue.AddAsync(i);
-                accepted.Add(i);
-            }
-            catch (InvalidOperationException)
-            {
-                break;
-            }
-        }
-
-        return accepted;
-    }
-
-    private static void AssertSameItems(IEnumerable<int> expected, IEnumerable<int> actual, string what)
-    {
-        int[] e = [.. expected.Order()];
-        int[] a = [.. actual.Order()];
-        Specification.Assert(e.SequenceEqual(a), $"{what}: expected [{string.Join(",", e)}], got [{string.Join(",", a)}].");
-    }
-
     [Fact]
     public void AbortAsync_TokenCallbacksThrow_NothingHangsAndEveryItemIsHandledOrHandedBack()
     {
@@ -53,19 +23,16 @@ public sealed class WorkQueueShutdownCoyoteTests(ITestOutputHelper output)
                         try
                         {
                             await Task.Yield();
-                            lock (handled)
-                            {
-                                handled.Add(item);
-                            }
+                            WorkQueueCoyoteTests.Record(handled, item);
                         }
                         finally
                         {
                             registration.Unregister(); // not Dispose, which Coyote can report as a hang
                         }
                     },
-                    PoolOptions(capacity: 1, consumers: 2));
+                    WorkQueueCoyoteTests.PoolOptions(capacity: 1, consumers: 2));
                 Task<List<int>>? producing = null;
-                Task producer = Task.Run(() => { producing = ProduceAsync(queue, 0, 4); });
+                Task producer = Task.Run(() => { producing = WorkQueueCoyoteTests.ProduceAsync(queue, 0, 4); });
                 Task<IReadOnlyList<int>>? abort = null;
                 Exception? thrownByAbortAsync = null;
                 Task aborter = Task.Run(() =>
@@ -105,7 +72,7 @@ public sealed class WorkQueueShutdownCoyoteTests(ITestOutputHelper output)
                     failed = fault.FailedItems; // Register runs the callback at once on a cancelled token: that handler threw
                 }
 
-                AssertSameItems(accepted, handled.Concat(back).Concat(failed), $"failed [{string.Join(",", failed)}], handled [{string.Join(",", handled)}] + handed back [{string.Join(",", back)}] (abort {abort!.Status}, completion {queue.Completion.Status}, processed {queue.ProcessedCount}, failed {queue.FailedCount})");
+                WorkQueueCoyoteTests.AssertSameItems(accepted, handled.Concat(back).Concat(failed), $"failed [{string.Join(",", failed)}], handled [{string.Join(",", handled)}] + handed back [{string.Join(",", back)}] (abort {abort!.Status}, completion {queue.Completion.Status}, processed {queue.ProcessedCount}, failed {queue.FailedCount})");
             },
             output);
     }

@@ -1,4 +1,6 @@
 using ThreadSafe.Diagnostics;
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.Diagnostics;
 
@@ -6,14 +8,9 @@ namespace ThreadSafe.Tests.Diagnostics;
 [Collection(LockOrderCollection.Name)]
 public sealed class LockOrderTests : LockOrderTestBase
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-
     private static void OnThread(string name, Action body)
     {
-        Exception? failure = null;
-        var thread = new Thread(() => failure = Record.Exception(body)) { Name = name };
-        thread.Start();
-        Assert.True(thread.Join(Limit), $"thread {name} did not finish in time");
+        Exception? failure = Record.Exception(TestThread.Start(body, name).Join);
         if (failure is not null)
         {
             throw new Xunit.Sdk.XunitException($"thread {name} failed: {failure}");
@@ -96,34 +93,23 @@ public sealed class LockOrderTests : LockOrderTestBase
         var b = new ReadWriteGuarded<int>(0);
         var c = new Guarded<int>(0);
         var d = new AsyncGuarded<int>(0);
-        var threads = new Thread[100];
-        var failures = new Exception?[threads.Length];
-        for (int t = 0; t < threads.Length; t++)
-        {
-            int index = t;
-            threads[t] = new Thread(() => failures[index] = Record.Exception(() =>
+        Concurrently.Run(
+            index =>
             {
                 for (int i = 0; i < 50; i++)
                 {
                     // Subsets of one global order A < B < C < D, some with reads, some skipping levels.
                     switch ((index + i) % 4)
                     {
-                        case 0: a.Write(_ => b.Write(_ => c.Write(_ => d.WriteAsync(v => { }).AsTask().Wait(Limit)))); break;
+                        case 0: a.Write(_ => b.Write(_ => c.Write(_ => d.WriteAsync(v => { }).AsTask().Wait(TestLimits.Wait)))); break;
                         case 1: a.Write(_ => c.Write(x => x + 1)); break;
                         case 2: b.Read(_ => c.Read(x => x)); break;
-                        default: b.Write(_ => d.WriteAsync(v => { }).AsTask().Wait(Limit)); break;
+                        default: b.Write(_ => d.WriteAsync(v => { }).AsTask().Wait(TestLimits.Wait)); break;
                     }
                 }
-            }));
-            threads[t].Start();
-        }
+            },
+            new ConcurrentRunOptions { Threads = 100, Timeout = TestLimits.StressRun, ThreadName = "worker" });
 
-        foreach (Thread thread in threads)
-        {
-            Assert.True(thread.Join(Limit), "a worker did not finish in time");
-        }
-
-        Assert.All(failures, Assert.Null);
         Assert.Empty(Reports);
         Assert.True(LockOrder.EdgeCount is > 0 and <= 6, $"edges: {LockOrder.EdgeCount}");
     }
@@ -191,7 +177,7 @@ public sealed class LockOrderTests : LockOrderTestBase
             syncGuard.Write(_ => { });
         });
 
-        var thrown = Assert.Throws<LockOrderException>(() => syncGuard.Write(held => asyncGuard.WriteAsync(_ => { }).AsTask().Wait(Limit)));
+        var thrown = Assert.Throws<LockOrderException>(() => syncGuard.Write(held => asyncGuard.WriteAsync(_ => { }).AsTask().Wait(TestLimits.Wait)));
         Assert.Equal(("sync", "async"), (thrown.Report!.HeldLock, thrown.Report.AcquiredLock));
     }
 

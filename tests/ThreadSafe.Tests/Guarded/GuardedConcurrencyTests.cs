@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.Guarded;
 
 /// <summary>Real-thread tests: bounded loops, a timeout on every wait, no sleeps as synchronization.</summary>
 public sealed class GuardedConcurrencyTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
     private sealed class Counter
     {
         public long Value;
@@ -40,7 +40,7 @@ public sealed class GuardedConcurrencyTests
                 {
                     case 0: guarded.Write(1L, static (c, d) => c.Value += d); break;
                     case 1: guarded.Write(static c => ++c.Value); break;
-                    default: Assert.True(guarded.TryWrite(static c => c.Value++, Timeout)); break;
+                    default: Assert.True(guarded.TryWrite(static c => c.Value++, TestLimits.Wait)); break;
                 }
             }
         });
@@ -66,36 +66,6 @@ public sealed class GuardedConcurrencyTests
 
     private static byte[] HashHex(byte[] data) => System.Text.Encoding.ASCII.GetBytes(Convert.ToHexString(SHA512.HashData(data)));
 
-    private static void RunTogether(int count, Action<int> body)
-    {
-        using var start = new ManualResetEvent(false);
-        var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        var threads = new Thread[count];
-        for (int i = 0; i < count; i++)
-        {
-            int index = i;
-            threads[i] = new Thread(() =>
-            {
-                try
-                {
-                    Assert.True(start.WaitOne(Timeout));
-                    body(index);
-                }
-                catch (Exception ex)
-                {
-                    errors.Enqueue(ex);
-                }
-            })
-            { IsBackground = true, Name = $"worker-{index}" };
-            threads[i].Start();
-        }
-
-        start.Set();
-        foreach (Thread thread in threads)
-        {
-            Assert.True(thread.Join(Timeout), $"{thread.Name} did not finish within {Timeout}");
-        }
-
-        Assert.Empty(errors);
-    }
+    private static void RunTogether(int count, Action<int> body) =>
+        Concurrently.Run(body, new ConcurrentRunOptions { Threads = count, Timeout = TestLimits.StressRun, ThreadName = "worker" });
 }

@@ -1,3 +1,5 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests.Guarded;
 
 /// <summary>What the debugger shows for each guard: its name and whether it is held (and by how many, or with how many waiting).</summary>
@@ -33,12 +35,12 @@ public sealed class GuardedDebuggerStateTests
             entered.SetResult();
             await release.Task;
         }).AsTask();
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await entered.Task.WaitAsync(TestLimits.Wait);
         Assert.Equal("held", guarded.DebuggerState);
         Task waiter = guarded.WriteAsync(_ => { }).AsTask();
         Assert.Equal("held, 1 waiting", guarded.DebuggerState);
         release.SetResult();
-        await Task.WhenAll(holder, waiter).WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(holder, waiter).WaitAsync(TestLimits.Wait);
         Assert.Equal("free", guarded.DebuggerState);
     }
 }

@@ -1,3 +1,5 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests.ReadWriteGuarded;
 
 /// <summary>The per-thread record behind recursion detection.</summary>

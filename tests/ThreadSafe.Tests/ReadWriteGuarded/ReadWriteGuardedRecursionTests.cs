@@ -1,3 +1,5 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests.ReadWriteGuarded;
 
 /// <summary>Calls from inside a delegate: the same instance throws, other instances work.</summary>

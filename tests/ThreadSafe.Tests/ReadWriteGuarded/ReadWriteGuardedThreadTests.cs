@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.ReadWriteGuarded;
 
@@ -8,15 +10,11 @@ namespace ThreadSafe.Tests.ReadWriteGuarded;
 /// </summary>
 public sealed class ReadWriteGuardedThreadTests
 {
-    private static readonly TimeSpan Patience = TestThread.Patience;
-
-    private static bool Stress => Environment.GetEnvironmentVariable("THREADSAFE_STRESS") == "1";
-
     [Fact]
     public void WriteAndRead_MixedContention_CounterExactAndNoTornRead()
     {
-        int threads = Stress ? 8 : 4;
-        int perThread = Stress ? 400_000 : 20_000;
+        int threads = TestLimits.Stress ? 8 : 4;
+        int perThread = TestLimits.Size(quick: 20_000, stress: 400_000);
         var guard = new ReadWriteGuarded<Pair>(new Pair());
         int torn = 0;
 
@@ -30,7 +28,7 @@ public sealed class ReadWriteGuardedThreadTests
                         guard.Write(static p => { p.A++; p.B++; });
                         break;
                     case 4:
-                        Assert.True(guard.TryWrite(static p => { p.A++; p.B++; }, Patience));
+                        Assert.True(guard.TryWrite(static p => { p.A++; p.B++; }, TestLimits.Wait));
                         break;
                     default:
                         if (!guard.Read(static p => p.A == p.B))
@@ -58,8 +56,8 @@ public sealed class ReadWriteGuardedThreadTests
         bool firstSawSecond = false, secondSawFirst = false;
 
         // Each reader waits, inside its delegate, for the other to be inside: exclusive reads would time out.
-        TestThread first = Start(() => guard.Read(_ => { firstIn.Set(); return firstSawSecond = secondIn.WaitOne(Patience); }));
-        TestThread second = Start(() => guard.Read(_ => { secondIn.Set(); return secondSawFirst = firstIn.WaitOne(Patience); }));
+        TestThread first = Start(() => guard.Read(_ => { firstIn.Set(); return firstSawSecond = secondIn.WaitOne(TestLimits.Wait); }));
+        TestThread second = Start(() => guard.Read(_ => { secondIn.Set(); return secondSawFirst = firstIn.WaitOne(TestLimits.Wait); }));
         Join(first, second);
 
         Assert.True(firstSawSecond && secondSawFirst, "the two reads were not inside at the same time");
@@ -74,10 +72,10 @@ public sealed class ReadWriteGuardedThreadTests
         int readersDuringWrite = -1;
         bool wrote = false;
 
-        TestThread reader = Start(() => guard.Read(_ => { readerIn.Set(); return releaseReader.WaitOne(Patience); }));
-        Assert.True(readerIn.WaitOne(Patience));
+        TestThread reader = Start(() => guard.Read(_ => { readerIn.Set(); return releaseReader.WaitOne(TestLimits.Wait); }));
+        Assert.True(readerIn.WaitOne(TestLimits.Wait));
         TestThread writer = Start(() => guard.Write(p => { readersDuringWrite = guard.Gate.ReaderCount; wrote = true; }));
-        Assert.True(Until(() => guard.Gate.HasWriter), "the writer never announced itself");
+        Poll.Until(() => guard.Gate.HasWriter, "the writer never announced itself");
 
         Assert.False(Volatile.Read(ref wrote), "the writer ran while a reader was inside");
         Assert.False(guard.TryWrite(_ => { }, TimeSpan.Zero), "a second writer got in beside a reader and a writer");
@@ -99,14 +97,14 @@ public sealed class ReadWriteGuardedThreadTests
         using var releaseR1 = new ManualResetEvent(false);
         int r2Saw = -1;
 
-        TestThread r1 = Start(() => guard.Read(_ => { r1In.Set(); return releaseR1.WaitOne(Patience); }));
-        Assert.True(r1In.WaitOne(Patience));
+        TestThread r1 = Start(() => guard.Read(_ => { r1In.Set(); return releaseR1.WaitOne(TestLimits.Wait); }));
+        Assert.True(r1In.WaitOne(TestLimits.Wait));
         TestThread w = Start(() => guard.Write(static p => p.A = 1));
-        Assert.True(Until(() => guard.Gate.HasWriter), "the writer never announced itself");
+        Poll.Until(() => guard.Gate.HasWriter, "the writer never announced itself");
 
         Assert.False(guard.TryRead(static p => p.A, TimeSpan.Zero, out _), "a new reader got in while a writer was waiting");
         TestThread r2 = Start(() => r2Saw = guard.Read(static p => p.A));
-        Assert.True(Until(() => guard.Gate.WaitingCount == 1), "the late reader did not wait behind the writer");
+        Poll.Until(() => guard.Gate.WaitingCount == 1, "the late reader did not wait behind the writer");
 
         releaseR1.Set();
         Join(r1, w, r2);
@@ -123,7 +121,7 @@ public sealed class ReadWriteGuardedThreadTests
         const int Bound = 20_000;
         var guard = new ReadWriteGuarded<Pair>(new Pair());
         long entries = 0;
-        int inside = 0, finishedReaders = 0, timedOut = 0, writeDone = 0;
+        int inside = 0, finishedReaders = 0, writeDone = 0;
         int insideDuringWrite = -1, finishedAtWrite = -1;
         long entriesAtWrite = -1;
 
@@ -135,14 +133,11 @@ public sealed class ReadWriteGuardedThreadTests
                 {
                     Interlocked.Increment(ref inside);
                     long mine = Interlocked.Increment(ref entries);
-                    bool handedOver = Until(() =>
-                        Volatile.Read(ref entries) > mine ||
+                    Poll.Until(
+                        () => Volatile.Read(ref entries) > mine ||
                         (guard.Gate.HasWriter && guard.Gate.WaitingCount > 0) ||
-                        Volatile.Read(ref writeDone) != 0);
-                    if (!handedOver)
-                    {
-                        Interlocked.Increment(ref timedOut);
-                    }
+                        Volatile.Read(ref writeDone) != 0,
+                        "the other reader came in, or the writer waits, or it is done");
 
                     Interlocked.Decrement(ref inside);
                     return 0;
@@ -156,7 +151,7 @@ public sealed class ReadWriteGuardedThreadTests
         TestThread r2 = Start(Reader);
         TestThread writer = Start(() =>
         {
-            Assert.True(Until(() => Volatile.Read(ref entries) >= 200), "the readers never started relaying");
+            Poll.Until(() => Volatile.Read(ref entries) >= 200, "the readers never started relaying");
             guard.Write(p =>
             {
                 insideDuringWrite = Volatile.Read(ref inside);
@@ -168,7 +163,6 @@ public sealed class ReadWriteGuardedThreadTests
         });
         Join(writer, r1, r2);
 
-        Assert.Equal(0, timedOut);
         Assert.Equal(0, insideDuringWrite);
         Assert.Equal(0, finishedAtWrite); // Both readers were still arriving: the writer was not starved.
         Assert.InRange(entriesAtWrite, 200, (2 * Bound) - 1);
@@ -180,8 +174,8 @@ public sealed class ReadWriteGuardedThreadTests
         var guard = new ReadWriteGuarded<int>(0);
         using var readerIn = new ManualResetEvent(false);
         using var releaseReader = new ManualResetEvent(false);
-        TestThread reader = Start(() => guard.Read(_ => { readerIn.Set(); return releaseReader.WaitOne(Patience); }));
-        Assert.True(readerIn.WaitOne(Patience));
+        TestThread reader = Start(() => guard.Read(_ => { readerIn.Set(); return releaseReader.WaitOne(TestLimits.Wait); }));
+        Assert.True(readerIn.WaitOne(TestLimits.Wait));
 
         var clock = Stopwatch.StartNew();
         Assert.False(guard.TryWrite(_ => { }, TimeSpan.FromMilliseconds(50)));
@@ -202,18 +196,18 @@ public sealed class ReadWriteGuardedThreadTests
         var guard = new ReadWriteGuarded<int>(0);
         using var writerIn = new ManualResetEvent(false);
         using var releaseWriter = new ManualResetEvent(false);
-        TestThread writer = Start(() => guard.Update(v => { writerIn.Set(); Assert.True(releaseWriter.WaitOne(Patience)); return 42; }));
-        Assert.True(writerIn.WaitOne(Patience));
+        TestThread writer = Start(() => guard.Update(v => { writerIn.Set(); Assert.True(releaseWriter.WaitOne(TestLimits.Wait)); return 42; }));
+        Assert.True(writerIn.WaitOne(TestLimits.Wait));
 
         Assert.False(guard.TryRead(v => v, TimeSpan.Zero, out int none));
         Assert.Equal(0, none);
-        Assert.False(guard.TryRead(v => v, TimeSpan.FromMilliseconds(20), out _));
-        Assert.False(guard.TryWrite(_ => { }, TimeSpan.FromMilliseconds(20)));
+        Assert.False(guard.TryRead(v => v, TestLimits.Absence, out _));
+        Assert.False(guard.TryWrite(_ => { }, TestLimits.Absence));
 
         bool read = false;
         int seen = 0;
-        TestThread reader = Start(() => read = guard.TryRead(v => v, Patience, out seen));
-        Assert.True(Until(() => guard.Gate.WaitingCount == 1), "the timed reader did not wait");
+        TestThread reader = Start(() => read = guard.TryRead(v => v, TestLimits.Wait, out seen));
+        Poll.Until(() => guard.Gate.WaitingCount == 1, "the timed reader did not wait");
         releaseWriter.Set();
         Join(writer, reader);
         Assert.True(read);
@@ -226,25 +220,23 @@ public sealed class ReadWriteGuardedThreadTests
         var guard = new ReadWriteGuarded<List<int>>([]);
         using var writerIn = new ManualResetEvent(false);
         using var releaseWriter = new ManualResetEvent(false);
-        TestThread first = Start(() => guard.Write(l => { l.Add(1); writerIn.Set(); Assert.True(releaseWriter.WaitOne(Patience)); }));
-        Assert.True(writerIn.WaitOne(Patience));
+        TestThread first = Start(() => guard.Write(l => { l.Add(1); writerIn.Set(); Assert.True(releaseWriter.WaitOne(TestLimits.Wait)); }));
+        Assert.True(writerIn.WaitOne(TestLimits.Wait));
 
         Assert.False(guard.TryWrite(l => l.Add(99), TimeSpan.Zero));
         bool wrote = false;
-        TestThread second = Start(() => wrote = guard.TryWrite(l => l.Add(2), Patience));
-        Assert.True(Until(() => guard.Gate.WaitingCount == 1), "the second writer did not wait");
+        TestThread second = Start(() => wrote = guard.TryWrite(l => l.Add(2), TestLimits.Wait));
+        Poll.Until(() => guard.Gate.WaitingCount == 1, "the second writer did not wait");
         releaseWriter.Set();
         Join(first, second);
         Assert.True(wrote);
         Assert.Equal(new[] { 1, 2 }, guard.Read(l => l.ToArray()));
     }
 
-    private static bool Until(Func<bool> condition) => TestThread.Until(condition);
-
     private static TestThread Start(Action body) => TestThread.Start(body);
 
     private static void Join(params TestThread[] threads) => TestThread.JoinAll(threads);
 
     private static void RunThreads(int count, Action<int> body) =>
-        Join([.. Enumerable.Range(0, count).Select(i => Start(() => body(i)))]);
+        Concurrently.Run(body, new ConcurrentRunOptions { Threads = count, Timeout = TestLimits.StressRun });
 }

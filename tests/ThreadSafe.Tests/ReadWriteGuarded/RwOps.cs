@@ -1,3 +1,5 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests.ReadWriteGuarded;
 
 /// <summary>A mutable two-field value: a reader that sees A != B saw a half-finished write.</summary>
@@ -31,7 +33,7 @@ internal static class RwOps
         {
             ["Read"] = (g, body) => g.Read(p => { body(); return p.A; }),
             ["ReadState"] = (g, body) => g.Read(body, static (p, b) => { b(); return p.A; }),
-            ["TryRead"] = (g, body) => Assert.True(g.TryRead(p => { body(); return p.A; }, TimeSpan.FromSeconds(5), out _)),
+            ["TryRead"] = (g, body) => Assert.True(g.TryRead(p => { body(); return p.A; }, TestLimits.Wait, out _)),
             ["Snapshot"] = (g, body) =>
             {
                 g.Write(p => p.OnCopy = body);
@@ -50,7 +52,7 @@ internal static class RwOps
             ["WriteStateResult"] = (g, body) => g.Write(body, static (p, b) => { b(); return p.A; }),
             ["Update"] = (g, body) => g.Update(p => { body(); return p; }),
             ["UpdateState"] = (g, body) => g.Update(body, static (p, b) => { b(); return p; }),
-            ["TryWrite"] = (g, body) => Assert.True(g.TryWrite(_ => body(), TimeSpan.FromSeconds(5))),
+            ["TryWrite"] = (g, body) => Assert.True(g.TryWrite(_ => body(), TestLimits.Wait)),
         };
 
     /// <summary>Each member, called plainly.</summary>

@@ -1,10 +1,10 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests;
 
 /// <summary>Group commit with <see cref="SingleWriterOptions{TResource}.MaxCommitDelay"/> on real threads.</summary>
 public sealed class SingleWriterCommitDelayTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     // Long enough that a test only finishes in time if the delay ends early (batch full or completion) or never starts.
     private static readonly TimeSpan LongDelay = TimeSpan.FromHours(1);
 
@@ -21,7 +21,7 @@ public sealed class SingleWriterCommitDelayTests
             await WaitUntilTaken(writer);
 
             Task w3 = writer.ExecuteAsync(db => db.Insert(3, 1)); // the writer holds {w1, w2} back: w3 fills the batch
-            await Task.WhenAll(blocked, w1, w2, w3).WaitAsync(Timeout);
+            await Task.WhenAll(blocked, w1, w2, w3).WaitAsync(TestLimits.Wait);
 
             Assert.Equal("1,3", Snapshot(sizes));
         }
@@ -38,7 +38,7 @@ public sealed class SingleWriterCommitDelayTests
 
         for (int i = 0; i < 5; i++)
         {
-            await writer.ExecuteAsync(db => db.Insert(0, i)).WaitAsync(Timeout); // a delay would take an hour
+            await writer.ExecuteAsync(db => db.Insert(0, i)).WaitAsync(TestLimits.Wait); // a delay would take an hour
         }
 
         Assert.Equal("1,1,1,1,1", Snapshot(sizes));
@@ -54,9 +54,9 @@ public sealed class SingleWriterCommitDelayTests
         gate.Set();
         await WaitUntilTaken(writer);
 
-        await writer.CompleteAsync().WaitAsync(Timeout);
+        await writer.CompleteAsync().WaitAsync(TestLimits.Wait);
 
-        await Task.WhenAll(blocked, w1, w2).WaitAsync(Timeout);
+        await Task.WhenAll(blocked, w1, w2).WaitAsync(TestLimits.Wait);
         Assert.Equal("1,2", Snapshot(sizes));
         gate.Dispose();
     }
@@ -77,10 +77,10 @@ public sealed class SingleWriterCommitDelayTests
         Task blocked = writer.ExecuteAsync(db =>
         {
             started.Set();
-            Assert.True(gate.WaitOne(Timeout), "the test never opened the gate");
+            Assert.True(gate.WaitOne(TestLimits.Wait), "the test never opened the gate");
             db.Insert(0, 0);
         });
-        Assert.True(started.WaitOne(Timeout), "the first write never started");
+        Assert.True(started.WaitOne(TestLimits.Wait), "the first write never started");
         started.Dispose();
         return (writer, gate, blocked);
     }
@@ -104,15 +104,8 @@ public sealed class SingleWriterCommitDelayTests
     }
 
     // Bounded wait until the writer has taken every queued write into its batch.
-    private static async Task WaitUntilTaken(SingleWriter<FakeDb> writer)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (writer.QueueLength > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the writer never took the queued writes");
-            await Task.Delay(1);
-        }
-    }
+    private static Task WaitUntilTaken(SingleWriter<FakeDb> writer) =>
+        Poll.UntilAsync(() => writer.QueueLength == 0, "the writer takes the queued writes");
 
     // Batch sizes as text: int array literals are stored as data fields that Coyote's rewriting breaks in this assembly.
     private static string Snapshot(List<int> sizes)

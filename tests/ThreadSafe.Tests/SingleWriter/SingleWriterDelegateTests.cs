@@ -1,11 +1,11 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests;
 
 /// <summary>What <see cref="SingleWriter{TResource}"/> does with the delegates users pass: async lambdas, and writes
 /// submitted from <c>OnError</c> or from batch hooks.</summary>
 public sealed class SingleWriterDelegateTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task ExecuteAsync_AsyncLambda_IsRefusedNamingTheParameter()
     {
@@ -46,7 +46,7 @@ public sealed class SingleWriterDelegateTests
         Task stored = Task.CompletedTask;
         await using var writer = new SingleWriter<FakeDb>(() => new FakeDb());
 
-        Task result = await writer.ExecuteAsync(_ => stored).WaitAsync(Timeout);
+        Task result = await writer.ExecuteAsync(_ => stored).WaitAsync(TestLimits.Wait);
 
         Assert.Same(stored, result);
     }
@@ -60,7 +60,7 @@ public sealed class SingleWriterDelegateTests
         writer = new SingleWriter<FakeDb>(
             () =>
             {
-                Assert.True(openGate.WaitOne(Timeout), "the test never let open fail");
+                Assert.True(openGate.WaitOne(TestLimits.Wait), "the test never let open fail");
                 throw new IOException("cannot open");
             },
             new SingleWriterOptions<FakeDb>
@@ -78,7 +78,7 @@ public sealed class SingleWriterDelegateTests
         writer.Post(db => db.Insert(1, 1)); // accepted before open fails: its failure goes to OnError
 
         openGate.Set();
-        await writer.Completion.WaitAsync(Timeout);
+        await writer.Completion.WaitAsync(TestLimits.Wait);
 
         Assert.Equal(1, Volatile.Read(ref reports));
     }
@@ -104,8 +104,8 @@ public sealed class SingleWriterDelegateTests
         await using (writer)
         {
             writer.Post(_ => throw new FormatException("bad post"));
-            await recovered.Task.WaitAsync(Timeout);
-            List<(int, int)> committed = await writer.ExecuteAsync(db => db.Committed()).WaitAsync(Timeout);
+            await recovered.Task.WaitAsync(TestLimits.Wait);
+            List<(int, int)> committed = await writer.ExecuteAsync(db => db.Committed()).WaitAsync(TestLimits.Wait);
 
             Assert.True(errorWriteInBatch, "the write submitted from OnError ran outside any batch");
             Assert.Contains((7, 7), committed);
@@ -130,9 +130,9 @@ public sealed class SingleWriterDelegateTests
         writer = new SingleWriter<FakeDb>(() => new FakeDb(), options);
         await using (writer)
         {
-            await writer.ExecuteAsync(db => db.Insert(1, 1)).WaitAsync(Timeout);
+            await writer.ExecuteAsync(db => db.Insert(1, 1)).WaitAsync(TestLimits.Wait);
             Assert.NotNull(fromHook);
-            int batchSeen = await fromHook.WaitAsync(Timeout);
+            int batchSeen = await fromHook.WaitAsync(TestLimits.Wait);
 
             Assert.Equal(1, batchSeen); // ran in the second batch, after the first one's commit returned
             Assert.Equal(2, Volatile.Read(ref batches));

@@ -1,12 +1,11 @@
 using System.Diagnostics.Metrics;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
 
 /// <summary>Completion, misuse, error reporting and metrics of <see cref="SingleWriter{TResource}"/>.</summary>
 public sealed class SingleWriterLifecycleTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task CompleteAsync_RunsEveryAcceptedWrite_DisposesOnWriterThread_IsIdempotent()
     {
@@ -17,18 +16,18 @@ public sealed class SingleWriterLifecycleTests
         Task blocker = writer.ExecuteAsync(_ =>
         {
             started.Set();
-            Assert.True(release.WaitOne(Timeout));
+            Assert.True(release.WaitOne(TestLimits.Wait));
         });
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
         Task[] accepted = [.. Enumerable.Range(0, 10).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
 
         Task completion = writer.CompleteAsync();
         Assert.Same(completion, writer.CompleteAsync());
         Assert.False(completion.IsCompleted);
         release.Set();
-        await completion.WaitAsync(Timeout);
+        await completion.WaitAsync(TestLimits.Wait);
 
-        await Task.WhenAll([blocker, .. accepted]).WaitAsync(Timeout);
+        await Task.WhenAll([blocker, .. accepted]).WaitAsync(TestLimits.Wait);
         Assert.Equal(10, db.Committed().Count);
         Assert.True(db.Disposed);
         Assert.Equal("closer", db.DisposedOnThread);
@@ -40,11 +39,11 @@ public sealed class SingleWriterLifecycleTests
     public async Task Calls_AfterCompletion_ThrowInvalidOperationNamingTheWriter()
     {
         var writer = new SingleWriter<FakeDb>(() => new FakeDb(), new SingleWriterOptions<FakeDb> { Name = "done-writer" });
-        await writer.CompleteAsync().WaitAsync(Timeout);
+        await writer.CompleteAsync().WaitAsync(TestLimits.Wait);
 
-        InvalidOperationException asyncError = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => 1).WaitAsync(Timeout));
+        InvalidOperationException asyncError = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => 1).WaitAsync(TestLimits.Wait));
         Assert.Contains("done-writer", asyncError.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => { }).WaitAsync(Timeout));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => { }).WaitAsync(TestLimits.Wait));
         Assert.Contains("done-writer", Assert.Throws<InvalidOperationException>(() => writer.Execute(_ => 1)).Message, StringComparison.Ordinal);
         Assert.Contains("done-writer", Assert.Throws<InvalidOperationException>(() => writer.Post(_ => { })).Message, StringComparison.Ordinal);
     }
@@ -53,8 +52,8 @@ public sealed class SingleWriterLifecycleTests
     public async Task CompleteAsync_CalledFromInsideAWrite_DrainsAndEnds()
     {
         var writer = new SingleWriter<FakeDb>(() => new FakeDb());
-        Task completion = await writer.ExecuteAsync(_ => writer.CompleteAsync()).WaitAsync(Timeout);
-        await completion.WaitAsync(Timeout);
+        Task completion = await writer.ExecuteAsync(_ => writer.CompleteAsync()).WaitAsync(TestLimits.Wait);
+        await completion.WaitAsync(TestLimits.Wait);
         Assert.Same(completion, writer.Completion);
     }
 
@@ -62,8 +61,8 @@ public sealed class SingleWriterLifecycleTests
     public async Task CompleteAsync_ResourceDisposeThrows_FaultsCompletionAfterAllWrites()
     {
         var writer = new SingleWriter<ThrowingDisposable>(() => new ThrowingDisposable());
-        Assert.Equal(1, await writer.ExecuteAsync(_ => 1).WaitAsync(Timeout));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.CompleteAsync().WaitAsync(Timeout));
+        Assert.Equal(1, await writer.ExecuteAsync(_ => 1).WaitAsync(TestLimits.Wait));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.CompleteAsync().WaitAsync(TestLimits.Wait));
     }
 
     [Fact]
@@ -76,9 +75,9 @@ public sealed class SingleWriterLifecycleTests
 
         writer.Post(_ => throw new FormatException("posted"));
 
-        Exception error = await reported.Task.WaitAsync(Timeout);
+        Exception error = await reported.Task.WaitAsync(TestLimits.Wait);
         Assert.IsType<FormatException>(error);
-        Assert.Equal(1, await writer.ExecuteAsync(_ => 1).WaitAsync(Timeout));
+        Assert.Equal(1, await writer.ExecuteAsync(_ => 1).WaitAsync(TestLimits.Wait));
     }
 
     [Fact]
@@ -104,7 +103,7 @@ public sealed class SingleWriterLifecycleTests
         }
         finally
         {
-            await writer.CompleteAsync().WaitAsync(Timeout);
+            await writer.CompleteAsync().WaitAsync(TestLimits.Wait);
         }
     }
 
@@ -140,7 +139,7 @@ public sealed class SingleWriterLifecycleTests
         var writer = new SingleWriter<FakeDb>(() => new FakeDb(), new SingleWriterOptions<FakeDb> { Name = Name });
         for (int i = 0; i < 3; i++)
         {
-            await writer.ExecuteAsync(_ => i).WaitAsync(Timeout);
+            await writer.ExecuteAsync(_ => i).WaitAsync(TestLimits.Wait);
         }
 
         using (var cts = new CancellationTokenSource())
@@ -150,17 +149,17 @@ public sealed class SingleWriterLifecycleTests
             Task blocker = writer.ExecuteAsync(_ =>
             {
                 started.Set();
-                Assert.True(release.WaitOne(Timeout));
+                Assert.True(release.WaitOne(TestLimits.Wait));
             });
-            Assert.True(started.WaitOne(Timeout));
+            Assert.True(started.WaitOne(TestLimits.Wait));
             Task cancelled = writer.ExecuteAsync(_ => { }, cts.Token);
             await cts.CancelAsync();
             release.Set();
-            await blocker.WaitAsync(Timeout);
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+            await blocker.WaitAsync(TestLimits.Wait);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestLimits.Wait));
         }
 
-        await writer.CompleteAsync().WaitAsync(Timeout);
+        await writer.CompleteAsync().WaitAsync(TestLimits.Wait);
 
         Assert.Equal(4, seen["threadsafe.single_writer.batch.size"]); // 3 writes + the blocker; the cancelled write never ran
         Assert.Equal(0, seen["threadsafe.single_writer.queue.length"]); // +1 and -1 per write, cancelled ones included
@@ -172,15 +171,15 @@ public sealed class SingleWriterLifecycleTests
     {
         var db = new FakeDb();
         var started = new ManualResetEvent(false);
-        var writer = new SingleWriter<FakeDb>(() => db, new SingleWriterOptions<FakeDb> { ProcessExitTimeout = Timeout });
-        Task blocker = writer.ExecuteAsync(_ => Assert.True(started.WaitOne(Timeout)));
+        var writer = new SingleWriter<FakeDb>(() => db, new SingleWriterOptions<FakeDb> { ProcessExitTimeout = TestLimits.Wait });
+        Task blocker = writer.ExecuteAsync(_ => Assert.True(started.WaitOne(TestLimits.Wait)));
         Task[] queued = [.. Enumerable.Range(0, 5).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
         started.Set();
 
         Assert.Equal(0, writer.DrainForProcessExit());
 
         Assert.True(writer.Completion.IsCompletedSuccessfully);
-        await Task.WhenAll([blocker, .. queued]).WaitAsync(Timeout);
+        await Task.WhenAll([blocker, .. queued]).WaitAsync(TestLimits.Wait);
         Assert.Equal(5, db.Committed().Count);
         Assert.Throws<InvalidOperationException>(() => writer.Post(_ => { }));
     }
@@ -194,16 +193,16 @@ public sealed class SingleWriterLifecycleTests
         Task hung = writer.ExecuteAsync(_ =>
         {
             started.Set();
-            Assert.True(release.WaitOne(Timeout));
+            Assert.True(release.WaitOne(TestLimits.Wait));
         });
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
         Task[] queued = [.. Enumerable.Range(0, 2).Select(i => writer.ExecuteAsync(d => d.Insert(0, i)))];
 
         Assert.Equal(3, writer.DrainForProcessExit()); // the hung write and the two behind it
 
         release.Set();
-        await Task.WhenAll([hung, .. queued]).WaitAsync(Timeout);
-        await writer.Completion.WaitAsync(Timeout);
+        await Task.WhenAll([hung, .. queued]).WaitAsync(TestLimits.Wait);
+        await writer.Completion.WaitAsync(TestLimits.Wait);
     }
 
     private sealed class ThrowingDisposable : IDisposable

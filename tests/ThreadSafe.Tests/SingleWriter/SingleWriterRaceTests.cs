@@ -1,12 +1,11 @@
 using System.Diagnostics.Metrics;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
 
 /// <summary>Real-thread regression tests of <see cref="SingleWriter{TResource}"/> for narrow failure paths.</summary>
 public sealed class SingleWriterRaceTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Open_FailsAfterABlockedPostWasAdmitted_FailsEveryQueuedWriteAndReportsThePost()
     {
@@ -40,26 +39,25 @@ public sealed class SingleWriterRaceTests
         var writer = new SingleWriter<FakeDb>(
             () =>
             {
-                Assert.True(openGate.WaitOne(Timeout));
+                Assert.True(openGate.WaitOne(TestLimits.Wait));
                 throw original;
             },
             new SingleWriterOptions<FakeDb> { Name = name, Capacity = 1, OnError = ex => reported.TrySetResult(ex) });
         using var cts = new CancellationTokenSource();
         Task<int> cancelled = writer.ExecuteAsync(_ => 1, cts.Token); // takes the only slot
-        var poster = new Thread(() => writer.Post(_ => { })) { IsBackground = true };
-        poster.Start();
-        Assert.True(postWaiting.WaitOne(Timeout), "the Post did not wait for room");
+        var poster = TestThread.Start(() => writer.Post(_ => { }), "poster");
+        Assert.True(postWaiting.WaitOne(TestLimits.Wait), "the Post did not wait for room");
         await cts.CancelAsync(); // frees the slot: the Post is admitted and returns
-        Assert.True(poster.Join(Timeout), "the admitted Post did not return");
+        poster.Join(); // fails if the admitted Post does not return
         Task<int> behind = writer.ExecuteAsync(_ => 3); // the queue is full again: waits for room
         openGate.Set();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
-        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => behind.WaitAsync(Timeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestLimits.Wait));
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => behind.WaitAsync(TestLimits.Wait));
         Assert.Same(original, error.InnerException);
-        Exception postError = await reported.Task.WaitAsync(Timeout);
+        Exception postError = await reported.Task.WaitAsync(TestLimits.Wait);
         Assert.Same(original, postError.InnerException);
-        await writer.Completion.WaitAsync(Timeout); // no resource to close: completes normally
+        await writer.Completion.WaitAsync(TestLimits.Wait); // no resource to close: completes normally
     }
 
     [Fact]
@@ -74,16 +72,16 @@ public sealed class SingleWriterRaceTests
         Task blocker = writer.ExecuteAsync(_ =>
         {
             blockerStarted.Set();
-            Assert.True(releaseBlocker.WaitOne(Timeout));
+            Assert.True(releaseBlocker.WaitOne(TestLimits.Wait));
         });
-        Assert.True(blockerStarted.WaitOne(Timeout));
+        Assert.True(blockerStarted.WaitOne(TestLimits.Wait));
 
         // Queued while the blocker runs: these three form the next batch.
         Task slow = writer.ExecuteAsync(d =>
         {
             d.Insert(0, 1);
             slowStarted.Set();
-            Assert.True(releaseSlow.WaitOne(Timeout));
+            Assert.True(releaseSlow.WaitOne(TestLimits.Wait));
         });
         using var cts = new CancellationTokenSource();
         bool ran = false;
@@ -94,12 +92,12 @@ public sealed class SingleWriterRaceTests
         }, cts.Token);
         Task after = writer.ExecuteAsync(d => d.Insert(0, 3));
         releaseBlocker.Set();
-        Assert.True(slowStarted.WaitOne(Timeout)); // the batch runs; the cancellable write has not started yet
+        Assert.True(slowStarted.WaitOne(TestLimits.Wait)); // the batch runs; the cancellable write has not started yet
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestLimits.Wait));
         releaseSlow.Set();
-        await Task.WhenAll([blocker, slow, after]).WaitAsync(Timeout);
+        await Task.WhenAll([blocker, slow, after]).WaitAsync(TestLimits.Wait);
         Assert.False(ran, "a write cancelled before it started must never run");
         Assert.Equal([(0, 1), (0, 3)], db.Committed());
         Assert.Equal(2, db.Batches);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
 
@@ -6,8 +7,6 @@ namespace ThreadSafe.Tests;
 /// process-exit drains side by side.</summary>
 public sealed class SingleWriterShutdownTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task CompleteAsync_TokenCancelledWhileAWriteHangs_StopsWaitingAndLosesNoWrite()
     {
@@ -18,21 +17,21 @@ public sealed class SingleWriterShutdownTests
         Task hung = writer.ExecuteAsync(d =>
         {
             started.Set();
-            Assert.True(gate.WaitOne(Timeout), "the test never released the write");
+            Assert.True(gate.WaitOne(TestLimits.Wait), "the test never released the write");
             d.Insert(1, 1);
         });
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
         Task behind = writer.ExecuteAsync(d => d.Insert(2, 2));
         using var cts = new CancellationTokenSource();
 
         Task completing = writer.CompleteAsync(cts.Token);
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completing.WaitAsync(Timeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completing.WaitAsync(TestLimits.Wait));
         Assert.False(writer.Completion.IsCompleted, "cancelling the wait must not end the writer");
         gate.Set();
-        await Task.WhenAll(hung, behind).WaitAsync(Timeout); // neither lost nor failed: they ran and committed
-        await writer.Completion.WaitAsync(Timeout);
+        await Task.WhenAll(hung, behind).WaitAsync(TestLimits.Wait); // neither lost nor failed: they ran and committed
+        await writer.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(2, db.Committed().Count);
     }
 
@@ -49,10 +48,10 @@ public sealed class SingleWriterShutdownTests
             token.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
             return token.IsCancellationRequested;
         }, cts.Token);
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
         await cts.CancelAsync();
 
-        Assert.True(await write.WaitAsync(Timeout), "the running write's token was not cancelled with the caller's");
+        Assert.True(await write.WaitAsync(TestLimits.Wait), "the running write's token was not cancelled with the caller's");
     }
 
     [Fact]
@@ -66,15 +65,15 @@ public sealed class SingleWriterShutdownTests
             token.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
             token.ThrowIfCancellationRequested();
         });
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
         using var cts = new CancellationTokenSource();
 
         Task completing = writer.CompleteAsync(cts.Token);
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completing.WaitAsync(Timeout));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(TimeSpan.FromSeconds(5)));
-        await writer.Completion.WaitAsync(Timeout);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completing.WaitAsync(TestLimits.Wait));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(TestLimits.Wait));
+        await writer.Completion.WaitAsync(TestLimits.Wait);
     }
 
     [Fact]
@@ -90,9 +89,9 @@ public sealed class SingleWriterShutdownTests
             _ = writer.ExecuteAsync(_ =>
             {
                 started.Set();
-                Assert.True(gate.WaitOne(Timeout));
+                Assert.True(gate.WaitOne(TestLimits.Wait));
             });
-            Assert.True(started.WaitOne(Timeout));
+            Assert.True(started.WaitOne(TestLimits.Wait));
             writers.Add(writer);
         }
 
@@ -105,7 +104,7 @@ public sealed class SingleWriterShutdownTests
         Assert.True(took < exitTimeout * 2, $"three hung writers took {took.TotalSeconds:0.0} s to drain with a {exitTimeout.TotalSeconds} s timeout: one after another");
         foreach (SingleWriter<FakeDb> writer in writers)
         {
-            await writer.Completion.WaitAsync(Timeout);
+            await writer.Completion.WaitAsync(TestLimits.Wait);
         }
     }
 }

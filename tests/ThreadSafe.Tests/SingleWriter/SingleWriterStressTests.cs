@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace ThreadSafe.Tests;
@@ -6,15 +8,13 @@ namespace ThreadSafe.Tests;
 /// <summary>Real-thread stress of <see cref="SingleWriter{TResource}"/> with group commit, failing writes and cancellations.</summary>
 public sealed class SingleWriterStressTests(ITestOutputHelper output)
 {
-    private static readonly bool Big = Environment.GetEnvironmentVariable("THREADSAFE_STRESS") == "1";
-
     [Theory]
     [InlineData(1024, false)]
     [InlineData(8, true)]
     public async Task ManySubmitters_PipelinedWrites_EveryAcknowledgedWriteCommittedOnceInSubmissionOrder(int capacity, bool oddSubmittersPost)
     {
         const int Submitters = 16;
-        int perSubmitter = Big ? 50_000 : capacity >= 1024 ? 10_000 : 2_500;
+        int perSubmitter = TestLimits.Stress ? 50_000 : capacity >= 1024 ? 10_000 : 2_500;
         var db = new FakeDb();
         int reported = 0;
         SingleWriterOptions<FakeDb> options = FakeDb.Transactional(
@@ -23,22 +23,13 @@ public sealed class SingleWriterStressTests(ITestOutputHelper output)
         var outcomes = new Task[Submitters][];
         var stopwatch = Stopwatch.StartNew();
 
-        var threads = new Thread[Submitters];
-        for (int s = 0; s < Submitters; s++)
-        {
-            int submitter = s;
-            threads[s] = new Thread(() => outcomes[submitter] = oddSubmittersPost && submitter % 2 == 1 ? Post(writer, submitter, perSubmitter) : Submit(writer, submitter, perSubmitter)) { IsBackground = true };
-            threads[s].Start();
-        }
-
-        foreach (Thread thread in threads)
-        {
-            Assert.True(thread.Join(TimeSpan.FromSeconds(120)), "a submitter did not finish");
-        }
+        Concurrently.Run(
+            submitter => outcomes[submitter] = oddSubmittersPost && submitter % 2 == 1 ? Post(writer, submitter, perSubmitter) : Submit(writer, submitter, perSubmitter),
+            new ConcurrentRunOptions { Threads = Submitters, Timeout = TestLimits.StressRun, ThreadName = "submitter" });
 
         Task all = Task.WhenAll(outcomes.SelectMany(o => o));
-        await all.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(120));
-        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        await all.ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TestLimits.StressRun);
+        await writer.CompleteAsync().WaitAsync(TestLimits.StressRun);
         stopwatch.Stop();
 
         List<(int Submitter, int Seq)> committed = db.Committed();

@@ -1,10 +1,10 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests;
 
 /// <summary>Unit and misuse tests of <see cref="SingleWriter{TResource}"/> on real threads.</summary>
 public sealed class SingleWriterTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task ExecuteAsync_RunsOnTheNamedWriterThreadThatOpenedTheResource()
     {
@@ -17,7 +17,7 @@ public sealed class SingleWriterTests
             },
             new SingleWriterOptions<FakeDb> { Name = "db-writer" });
 
-        (string? name, bool isWriter) = await writer.ExecuteAsync(_ => (Thread.CurrentThread.Name, writer.IsWriterThread)).WaitAsync(Timeout);
+        (string? name, bool isWriter) = await writer.ExecuteAsync(_ => (Thread.CurrentThread.Name, writer.IsWriterThread)).WaitAsync(TestLimits.Wait);
 
         Assert.Equal("db-writer", name);
         Assert.Equal("db-writer", openThread);
@@ -33,7 +33,7 @@ public sealed class SingleWriterTests
         var posted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var writer = new SingleWriter<FakeDb>(() => new FakeDb());
 
-        await writer.ExecuteAsync(db => db.Insert(0, 1)).WaitAsync(Timeout);
+        await writer.ExecuteAsync(db => db.Insert(0, 1)).WaitAsync(TestLimits.Wait);
         int two = writer.Execute(db =>
         {
             db.Insert(0, 2);
@@ -41,8 +41,8 @@ public sealed class SingleWriterTests
         });
         writer.Post(db => db.Insert(0, 3));
         writer.Post(_ => posted.SetResult());
-        await posted.Task.WaitAsync(Timeout);
-        List<(int, int)> committed = await writer.ExecuteAsync(db => db.Committed()).WaitAsync(Timeout);
+        await posted.Task.WaitAsync(TestLimits.Wait);
+        List<(int, int)> committed = await writer.ExecuteAsync(db => db.Committed()).WaitAsync(TestLimits.Wait);
 
         Assert.Equal(2, two);
         Assert.Equal([(0, 1), (0, 2), (0, 3)], committed);
@@ -56,9 +56,9 @@ public sealed class SingleWriterTests
         Task<int> bad = writer.ExecuteAsync<int>(_ => throw new FormatException("bad write"));
         Task<int> good = writer.ExecuteAsync(_ => 42);
 
-        FormatException error = await Assert.ThrowsAsync<FormatException>(() => bad.WaitAsync(Timeout));
+        FormatException error = await Assert.ThrowsAsync<FormatException>(() => bad.WaitAsync(TestLimits.Wait));
         Assert.Equal("bad write", error.Message);
-        Assert.Equal(42, await good.WaitAsync(Timeout));
+        Assert.Equal(42, await good.WaitAsync(TestLimits.Wait));
         Assert.Throws<FormatException>(() => writer.Execute<int>(_ => throw new FormatException("sync")));
         Assert.Equal(7, writer.Execute(_ => 7));
     }
@@ -75,10 +75,10 @@ public sealed class SingleWriterTests
             Assert.True(innerAsync.IsCompletedSuccessfully, "an inline ExecuteAsync completes before returning");
             writer.Post(d => d.Insert(9, 9));
             return inner + innerAsync.Result;
-        }).WaitAsync(Timeout);
+        }).WaitAsync(TestLimits.Wait);
 
         Assert.Equal(3, result);
-        Assert.Contains((9, 9), await writer.ExecuteAsync(db => db.Committed()).WaitAsync(Timeout));
+        Assert.Contains((9, 9), await writer.ExecuteAsync(db => db.Committed()).WaitAsync(TestLimits.Wait));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class SingleWriterTests
         var writer = new SingleWriter<FakeDb>(
             () =>
             {
-                Assert.True(release.WaitOne(Timeout));
+                Assert.True(release.WaitOne(TestLimits.Wait));
                 throw original;
             },
             new SingleWriterOptions<FakeDb> { Name = "broken" });
@@ -97,15 +97,15 @@ public sealed class SingleWriterTests
         Task<int> queuedBeforeFailure = writer.ExecuteAsync(_ => 1);
         release.Set();
 
-        InvalidOperationException queued = await Assert.ThrowsAsync<InvalidOperationException>(() => queuedBeforeFailure.WaitAsync(Timeout));
+        InvalidOperationException queued = await Assert.ThrowsAsync<InvalidOperationException>(() => queuedBeforeFailure.WaitAsync(TestLimits.Wait));
         Assert.Same(original, queued.InnerException);
-        await writer.Completion.WaitAsync(Timeout);
-        InvalidOperationException later = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => 2).WaitAsync(Timeout));
+        await writer.Completion.WaitAsync(TestLimits.Wait);
+        InvalidOperationException later = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.ExecuteAsync(_ => 2).WaitAsync(TestLimits.Wait));
         Assert.Same(original, later.InnerException);
         Assert.Contains("broken", later.Message, StringComparison.Ordinal);
         Assert.Same(original, Assert.Throws<InvalidOperationException>(() => writer.Execute(_ => 3)).InnerException);
         Assert.Same(original, Assert.Throws<InvalidOperationException>(() => writer.Post(_ => { })).InnerException);
-        await writer.CompleteAsync().WaitAsync(Timeout);
+        await writer.CompleteAsync().WaitAsync(TestLimits.Wait);
     }
 
     [Fact]
@@ -117,9 +117,9 @@ public sealed class SingleWriterTests
         Task blocker = writer.ExecuteAsync(_ =>
         {
             started.Set();
-            Assert.True(release.WaitOne(Timeout));
+            Assert.True(release.WaitOne(TestLimits.Wait));
         });
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
 
         using var cts = new CancellationTokenSource();
         bool ran = false;
@@ -131,11 +131,11 @@ public sealed class SingleWriterTests
         Task<int> after = writer.ExecuteAsync(_ => 2);
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestLimits.Wait));
         Assert.True(cancelled.IsCanceled);
         release.Set();
-        await blocker.WaitAsync(Timeout);
-        Assert.Equal(2, await after.WaitAsync(Timeout));
+        await blocker.WaitAsync(TestLimits.Wait);
+        Assert.Equal(2, await after.WaitAsync(TestLimits.Wait));
         Assert.False(ran, "a write cancelled before it started must never run");
     }
 
@@ -150,14 +150,14 @@ public sealed class SingleWriterTests
         Task<int> running = writer.ExecuteAsync(_ =>
         {
             started.Set();
-            Assert.True(release.WaitOne(Timeout));
+            Assert.True(release.WaitOne(TestLimits.Wait));
             return 5;
         }, cts.Token);
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
         await cts.CancelAsync();
         release.Set();
 
-        Assert.Equal(5, await running.WaitAsync(Timeout));
+        Assert.Equal(5, await running.WaitAsync(TestLimits.Wait));
     }
 
     [Fact]
@@ -169,9 +169,9 @@ public sealed class SingleWriterTests
         Task blocker = writer.ExecuteAsync(_ =>
         {
             started.Set();
-            Assert.True(release.WaitOne(Timeout));
+            Assert.True(release.WaitOne(TestLimits.Wait));
         });
-        Assert.True(started.WaitOne(Timeout)); // the blocker left the queue: one slot
+        Assert.True(started.WaitOne(TestLimits.Wait)); // the blocker left the queue: one slot
         Task<int> queued = writer.ExecuteAsync(_ => 1); // takes the only slot
         using var cts = new CancellationTokenSource();
         bool ran = false;
@@ -183,12 +183,12 @@ public sealed class SingleWriterTests
 
         Assert.False(waiting.IsCompleted, "the queue is full, so the third write waits for a slot");
         await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Timeout));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TestLimits.Wait));
         Assert.Throws<OperationCanceledException>(() => writer.Execute(_ => 3, cts.Token));
         release.Set();
-        await blocker.WaitAsync(Timeout);
-        Assert.Equal(1, await queued.WaitAsync(Timeout));
-        Assert.Equal(4, await writer.ExecuteAsync(_ => 4).WaitAsync(Timeout));
+        await blocker.WaitAsync(TestLimits.Wait);
+        Assert.Equal(1, await queued.WaitAsync(TestLimits.Wait));
+        Assert.Equal(4, await writer.ExecuteAsync(_ => 4).WaitAsync(TestLimits.Wait));
         Assert.False(ran);
         Assert.Equal(1, writer.Capacity);
     }
@@ -204,9 +204,9 @@ public sealed class SingleWriterTests
         {
             d.Insert(0, 0);
             started.Set();
-            Assert.True(release.WaitOne(Timeout));
+            Assert.True(release.WaitOne(TestLimits.Wait));
         });
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
 
         // Queued while the first batch runs: these five form the second batch.
         var acks = new List<Task<bool>>();
@@ -224,8 +224,8 @@ public sealed class SingleWriterTests
         }
 
         release.Set();
-        await first.WaitAsync(Timeout);
-        bool[] committedWhenAcknowledged = await Task.WhenAll(acks).WaitAsync(Timeout);
+        await first.WaitAsync(TestLimits.Wait);
+        bool[] committedWhenAcknowledged = await Task.WhenAll(acks).WaitAsync(TestLimits.Wait);
 
         Assert.Equal([true, true, false, true, true], committedWhenAcknowledged);
         Assert.Equal([(0, 0), (0, 1), (0, 2), (0, 4), (0, 5)], db.Committed());
@@ -244,9 +244,9 @@ public sealed class SingleWriterTests
         Task first = writer.ExecuteAsync(_ =>
         {
             started.Set();
-            Assert.True(release.WaitOne(Timeout));
+            Assert.True(release.WaitOne(TestLimits.Wait));
         });
-        Assert.True(started.WaitOne(Timeout));
+        Assert.True(started.WaitOne(TestLimits.Wait));
         var commitError = new IOException("disk full");
         Task[] batch =
         [
@@ -255,15 +255,15 @@ public sealed class SingleWriterTests
         ];
 
         release.Set();
-        await first.WaitAsync(Timeout);
+        await first.WaitAsync(TestLimits.Wait);
         foreach (Task t in batch)
         {
-            Assert.Same(commitError, await Assert.ThrowsAsync<IOException>(() => t.WaitAsync(Timeout)));
+            Assert.Same(commitError, await Assert.ThrowsAsync<IOException>(() => t.WaitAsync(TestLimits.Wait)));
         }
 
         Assert.Empty(db.Committed());
         Assert.Contains("ROLLBACK", db.Log());
-        await writer.ExecuteAsync(d => d.Insert(2, 1)).WaitAsync(Timeout);
+        await writer.ExecuteAsync(d => d.Insert(2, 1)).WaitAsync(TestLimits.Wait);
         Assert.Equal([(2, 1)], db.Committed());
     }
 }

@@ -1,10 +1,10 @@
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests.ThreadConfined;
 
 /// <summary>A value whose owner thread has ended can be claimed by another thread instead of being lost for ever.</summary>
 public sealed class ThreadConfinedDeadOwnerTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-
     private static ThreadConfined<List<int>> CreateOnEndedThread()
     {
         ThreadConfined<List<int>>? confined = null;
@@ -15,7 +15,7 @@ public sealed class ThreadConfinedDeadOwnerTests
         })
         { Name = "short-lived owner" };
         owner.Start();
-        Assert.True(owner.Join(Limit), "the owner thread did not end in time");
+        Assert.True(owner.Join(TestLimits.Wait), "the owner thread did not end in time");
         return confined!;
     }
 
@@ -55,7 +55,7 @@ public sealed class ThreadConfinedDeadOwnerTests
         Exception? ex = null;
         var claimer = new Thread(() => ex = Record.Exception(confined.Claim));
         claimer.Start();
-        Assert.True(claimer.Join(Limit));
+        Assert.True(claimer.Join(TestLimits.Wait));
         Assert.IsType<InvalidOperationException>(ex);
     }
 }

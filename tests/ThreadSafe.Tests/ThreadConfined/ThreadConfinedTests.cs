@@ -1,29 +1,16 @@
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
+
 namespace ThreadSafe.Tests.ThreadConfined;
 
 /// <summary>Unit and real-thread tests of <see cref="ThreadConfined{T}"/>.</summary>
 public sealed class ThreadConfinedTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     // Runs body on a new named thread and returns what it threw (or null); the join is bounded.
     private static Exception? OnThread(string name, Action body)
     {
-        Exception? thrown = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                body();
-            }
-            catch (Exception ex)
-            {
-                thrown = ex;
-            }
-        })
-        { Name = name, IsBackground = true };
-        thread.Start();
-        Assert.True(thread.Join(Timeout), $"thread {name} did not finish");
-        return thrown;
+        TestThread thread = TestThread.Start(body, name);
+        return Record.Exception(thread.Join);
     }
 
     [Fact]
@@ -175,7 +162,7 @@ public sealed class ThreadConfinedTests
         bool waited = false;
         var receiver = new Thread(() =>
         {
-            waited = handedOff.WaitOne(Timeout);
+            waited = handedOff.WaitOne(TestLimits.Wait);
             seen = confined.Value[0];
         })
         { Name = "receiver", IsBackground = true };
@@ -184,7 +171,7 @@ public sealed class ThreadConfinedTests
         Assert.Throws<InvalidOperationException>(() => confined.Value);
         receiver.Start();
         handedOff.Set();
-        Assert.True(receiver.Join(Timeout));
+        Assert.True(receiver.Join(TestLimits.Wait));
         Assert.True(waited);
         Assert.Equal(42, seen);
     }
@@ -225,47 +212,33 @@ public sealed class ThreadConfinedTests
     [Fact]
     public void TryClaim_ManyThreadsRace_ExactlyOneWins()
     {
-        int rounds = Environment.GetEnvironmentVariable("THREADSAFE_STRESS") == "1" ? 2_000 : 100;
+        int rounds = TestLimits.Size(quick: 100, stress: 2_000);
         const int Claimants = 4;
         for (int round = 0; round < rounds; round++)
         {
             var confined = new ThreadConfined<int>(round);
             confined.Release();
-            using var start = new ManualResetEvent(false);
             using var allTried = new ManualResetEvent(false);
             int tried = 0;
             var won = new bool[Claimants];
-            var threads = new Thread[Claimants];
-            for (int i = 0; i < Claimants; i++)
-            {
-                int index = i;
-                threads[i] = new Thread(() =>
+            var threadIds = new int[Claimants];
+            Concurrently.Run(
+                index =>
                 {
-                    if (start.WaitOne(Timeout))
-                    {
-                        won[index] = confined.TryClaim();
-                    }
-
+                    threadIds[index] = Environment.CurrentManagedThreadId;
+                    won[index] = confined.TryClaim();
                     if (Interlocked.Increment(ref tried) == Claimants)
                     {
                         allTried.Set();
                     }
 
-                    allTried.WaitOne(Timeout);
-                })
-                { IsBackground = true };
-                threads[i].Start();
-            }
-
-            start.Set();
-            foreach (Thread t in threads)
-            {
-                Assert.True(t.Join(Timeout));
-            }
+                    Assert.True(allTried.WaitOne(TestLimits.Wait), "not every claimant tried");
+                },
+                new ConcurrentRunOptions { Threads = Claimants, Timeout = TestLimits.Wait, ThreadName = "claimant" });
 
             int winner = Array.IndexOf(won, true);
             Assert.Equal(1, won.Count(w => w));
-            Assert.Equal(threads[winner].ManagedThreadId, confined.OwnerThreadId);
+            Assert.Equal(threadIds[winner], confined.OwnerThreadId);
         }
     }
 }

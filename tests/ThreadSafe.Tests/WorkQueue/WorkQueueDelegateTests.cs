@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
 /// <summary>The boundary with user delegates of <see cref="WorkQueue{T}"/>: async lambdas, which overload binds, refusals.</summary>
 public sealed class WorkQueueDelegateTests
 {
-    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -29,7 +28,7 @@ public sealed class WorkQueueDelegateTests
             queue.Add(i);
         }
 
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal(Enumerable.Range(0, 50), handled);
         Assert.Equal(1, maxInFlight); // one consumer: one handler at a time, so it awaited each one
         Assert.Equal(50, queue.ProcessedCount);
@@ -48,7 +47,7 @@ public sealed class WorkQueueDelegateTests
             new WorkQueueOptions<int> { OnError = (item, ex) => errors.Enqueue((item, ex.Message)) });
         queue.Add(1);
         queue.Add(2);
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal([(1, "late 1"), (2, "late 2")], errors);
         Assert.Equal(2, queue.FailedCount);
     }
@@ -79,7 +78,7 @@ public sealed class WorkQueueDelegateTests
         var seen = new ConcurrentQueue<bool>();
         var queue = new WorkQueue<int>(item => seen.Enqueue(Thread.CurrentThread.IsThreadPoolThread));
         queue.Add(1);
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.False(Assert.Single(seen)); // the dedicated consumer thread ran it synchronously
     }
 

@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
 /// <summary>The error rule, bad arguments and the metrics of <see cref="WorkQueue{T}"/>.</summary>
 public sealed class WorkQueueErrorAndMisuseTests
 {
-    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
-
     [Fact]
     public async Task Handler_ThrowsWithoutOnError_FaultsWithUnstartedItemsInFifoOrder()
     {
@@ -18,7 +17,7 @@ public sealed class WorkQueueErrorAndMisuseTests
             {
                 if (item == 0)
                 {
-                    Assert.True(release.Task.Wait(Limit));
+                    Assert.True(release.Task.Wait(TestLimits.Wait));
                     throw boom;
                 }
 
@@ -31,7 +30,7 @@ public sealed class WorkQueueErrorAndMisuseTests
         }
 
         release.SetResult();
-        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(TestLimits.Wait));
         Assert.Same(boom, fault.InnerException);
         Assert.Equal(0, fault.FailedItem);
         Assert.Equal(Enumerable.Range(1, 99), fault.Unprocessed);
@@ -39,7 +38,7 @@ public sealed class WorkQueueErrorAndMisuseTests
         Assert.Same(queue.Completion, queue.CompleteAsync());
         Assert.Throws<InvalidOperationException>(() => queue.Add(1));
         Assert.False(queue.TryAdd(1));
-        var abortFault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.AbortAsync().WaitAsync(Limit));
+        var abortFault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.AbortAsync().WaitAsync(TestLimits.Wait));
         Assert.Same(fault, abortFault);
         Assert.Equal(1, queue.FailedCount);
     }
@@ -65,7 +64,7 @@ public sealed class WorkQueueErrorAndMisuseTests
             queue.Add(i);
         }
 
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal([(0, "bad 0"), (3, "bad 3"), (6, "bad 6")], errors);
         Assert.Equal([1, 2, 4, 5, 7, 8], handled);
         Assert.Equal(6, queue.ProcessedCount);
@@ -79,7 +78,7 @@ public sealed class WorkQueueErrorAndMisuseTests
         var fromHandler = new InvalidOperationException("handler");
         var queue = new WorkQueue<int>(_ => throw fromHandler, new WorkQueueOptions<int> { OnError = (_, _) => throw fromOnError });
         queue.Add(1);
-        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(TestLimits.Wait));
         var both = Assert.IsType<AggregateException>(fault.InnerException);
         Assert.Equal(new Exception[] { fromOnError, fromHandler }, both.InnerExceptions);
         Assert.DoesNotContain("no OnError was set", fault.Message, StringComparison.Ordinal);
@@ -93,7 +92,7 @@ public sealed class WorkQueueErrorAndMisuseTests
     {
         var queue = new WorkQueue<int>(_ => throw new InvalidOperationException("handler"));
         queue.Add(1);
-        await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.DisposeAsync().AsTask().WaitAsync(Limit));
+        await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.DisposeAsync().AsTask().WaitAsync(TestLimits.Wait));
     }
 
     [Fact]
@@ -137,7 +136,7 @@ public sealed class WorkQueueErrorAndMisuseTests
     {
         var queue = new WorkQueue<List<int>>(_ => { });
         Assert.Equal("WorkQueue<List<int>>", queue.Name);
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         var thrown = Assert.Throws<InvalidOperationException>(() => queue.Add([]));
         Assert.Equal("WorkQueue<List<int>> completed (CompleteAsync was called) and accepts no more items.", thrown.Message);
     }
@@ -149,13 +148,13 @@ public sealed class WorkQueueErrorAndMisuseTests
         var queue = new WorkQueue<int>(
             item =>
             {
-                Assert.True(bothStarted.SignalAndWait(Limit)); // both consumers are in a handler before either throws
+                Assert.True(bothStarted.SignalAndWait(TestLimits.Wait)); // both consumers are in a handler before either throws
                 throw new InvalidOperationException($"item {item}");
             },
             new WorkQueueOptions<int> { Consumers = 2, Capacity = 1 });
         queue.Add(1);
         queue.Add(2);
-        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(TestLimits.Wait));
         Assert.Equal(new List<int> { 1, 2 }, fault.FailedItems.Order());
         Assert.Contains(fault.FailedItem, fault.FailedItems);
         Assert.Equal(2, Assert.IsType<AggregateException>(fault.InnerException).InnerExceptions.Count);

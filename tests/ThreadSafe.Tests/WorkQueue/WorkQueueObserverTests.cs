@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
 /// <summary>Metrics listeners, the boundary of <see cref="WorkQueue{T}"/> with observers: they may throw, they must be told the truth.</summary>
 public sealed class WorkQueueObserverTests
 {
-    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
-
     private static MeterListener Listen(string queueName, Action<string, long> onMeasurement)
     {
         var listener = new MeterListener();
@@ -55,10 +54,10 @@ public sealed class WorkQueueObserverTests
             new WorkQueueOptions<int> { Name = name, Capacity = 8, Consumers = 2, UseDedicatedThreads = dedicatedThreads, OnError = (_, _) => { } });
         for (int i = 0; i < 500; i++)
         {
-            await queue.AddAsync(i).AsTask().WaitAsync(Limit); // a blocked producer that is never woken fails here
+            await queue.AddAsync(i).AsTask().WaitAsync(TestLimits.Wait); // a blocked producer that is never woken fails here
         }
 
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal(500, handled.Count);
         Assert.Equal(500, queue.ProcessedCount);
     }
@@ -83,7 +82,7 @@ public sealed class WorkQueueObserverTests
             queue.Add(i);
         }
 
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal(9, totals.GetValueOrDefault("threadsafe.work_queue.processed"));
         Assert.Equal(1, totals.GetValueOrDefault("threadsafe.work_queue.failed"));
         Assert.Equal(0, totals.GetValueOrDefault("threadsafe.work_queue.length", -1));
@@ -110,10 +109,10 @@ public sealed class WorkQueueObserverTests
             },
             new WorkQueueOptions<int> { Name = name, UseDedicatedThreads = false });
         await queue.AddAsync(1);
-        await started.Task.WaitAsync(Limit);
+        await started.Task.WaitAsync(TestLimits.Wait);
         await queue.AddAsync(2);
-        Assert.Equal(new List<int> { 1, 2 }, await queue.AbortAsync().WaitAsync(Limit));
-        await queue.Completion.WaitAsync(Limit);
+        Assert.Equal(new List<int> { 1, 2 }, await queue.AbortAsync().WaitAsync(TestLimits.Wait));
+        await queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(0, Interlocked.Read(ref length));
     }
 
@@ -132,12 +131,12 @@ public sealed class WorkQueueObserverTests
             },
             new WorkQueueOptions<int> { UseDedicatedThreads = dedicatedThreads });
         queue.Add(0);
-        await started.Task.WaitAsync(Limit);
+        await started.Task.WaitAsync(TestLimits.Wait);
         queue.Add(1);
         queue.Add(2);
-        IReadOnlyList<int> back = await queue.AbortAsync().WaitAsync(Limit);
+        IReadOnlyList<int> back = await queue.AbortAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal(new List<int> { 0, 1, 2 }, back);
-        await queue.Completion.WaitAsync(Limit); // not faulted
+        await queue.Completion.WaitAsync(TestLimits.Wait); // not faulted
         Assert.Equal(0, queue.FailedCount);
     }
 }

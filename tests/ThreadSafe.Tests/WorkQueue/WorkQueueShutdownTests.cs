@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
 /// <summary>Shutdown of <see cref="WorkQueue{T}"/> when user code misbehaves: throwing token callbacks, handlers that never return.</summary>
 public sealed class WorkQueueShutdownTests
 {
-    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -26,18 +25,18 @@ public sealed class WorkQueueShutdownTests
             },
             new WorkQueueOptions<int> { Capacity = 1, Consumers = 2, UseDedicatedThreads = dedicatedThreads });
         queue.Add(0);
-        await inHand.Task.WaitAsync(Limit);
+        await inHand.Task.WaitAsync(TestLimits.Wait);
         queue.Add(1); // the other consumer handles it and then goes idle
-        await WorkQueueTests.WaitUntil(() => queue.ProcessedCount == 1);
+        await Poll.UntilAsync(() => queue.ProcessedCount == 1, "item 1 is handled");
         queue.Add(2); // the idle consumer may take it: either way it is handled or handed back
         Task<IReadOnlyList<int>> abort = Task.FromResult<IReadOnlyList<int>>([]);
         Exception? thrown = Record.Exception(() => { abort = queue.AbortAsync(); });
         Assert.Null(thrown); // the callback's exception must not escape past the state change
 
-        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => abort.WaitAsync(Limit));
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => abort.WaitAsync(TestLimits.Wait));
         Assert.Contains(fromCallback, Flatten(fault.InnerException));
         Assert.Same(abort, queue.AbortAsync());
-        var completionFault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(Limit));
+        var completionFault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.Completion.WaitAsync(TestLimits.Wait));
         Assert.Same(fault, completionFault);
         Assert.Equal(0, fault.Unprocessed[0]); // the in-hand item honoured the token: handed back, first
         Assert.Equal(3, fault.Unprocessed.Count + queue.ProcessedCount);
@@ -57,63 +56,60 @@ public sealed class WorkQueueShutdownTests
             },
             new WorkQueueOptions<int> { Capacity = 1 });
         queue.Add(0);
-        await inHand.Task.WaitAsync(Limit);
+        await inHand.Task.WaitAsync(TestLimits.Wait);
         queue.Add(1);
         Exception? producerError = null;
-        var producer = new Thread(() => producerError = Record.Exception(() => queue.Add(2))) { IsBackground = true };
-        producer.Start();
-        await WorkQueueTests.WaitUntil(() => queue.WaitingProducers == 1);
+        var producer = TestThread.Start(() => producerError = Record.Exception(() => queue.Add(2)), "producer");
+        await Poll.UntilAsync(() => queue.WaitingProducers == 1, "the producer waits");
         Task<IReadOnlyList<int>>? abort = null;
         Assert.Null(Record.Exception(() => { abort = queue.AbortAsync(); }));
-        Assert.True(producer.Join(Limit), "the blocked producer was never woken");
+        producer.Join(); // fails if the blocked producer is never woken
         Assert.IsType<InvalidOperationException>(producerError);
-        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => abort!.WaitAsync(Limit));
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => abort!.WaitAsync(TestLimits.Wait));
         Assert.Equal(new List<int> { 0, 1 }, fault.Unprocessed);
     }
 
     [Fact]
     public async Task CompleteAsyncWithToken_Cancelled_StopsWaitingOnly_TheQueueStillDrainsEveryItemOnce()
     {
-        using var handler = new WorkQueueTests.BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 10 });
-        for (int i = 0; i < 5; i++)
+        WorkQueueTests.HeldQueue held = await WorkQueueTests.HeldQueue.InHandAsync(capacity: 10);
+        WorkQueue<int> queue = held.Queue;
+        for (int i = 1; i < 5; i++)
         {
             queue.Add(i);
         }
 
-        await handler.Started.Task.WaitAsync(Limit);
         using var cts = new CancellationTokenSource();
         Task bounded = queue.CompleteAsync(cts.Token);
         Assert.False(bounded.IsCompleted);
         cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bounded.WaitAsync(Limit));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bounded.WaitAsync(TestLimits.Wait));
         Assert.False(queue.Completion.IsCompleted);
         Assert.Throws<InvalidOperationException>(() => queue.Add(99)); // still completing
-        handler.Release();
-        await queue.Completion.WaitAsync(Limit);
-        Assert.Equal(Enumerable.Range(0, 5), handler.Handled);
+        held.Release();
+        await queue.Completion.WaitAsync(TestLimits.Wait);
+        Assert.Equal(Enumerable.Range(0, 5), held.Handled);
     }
 
     [Fact]
     public async Task AbortAsyncWithToken_HandlerNeverReturns_StopsWaiting_ThenTheSameOutcomeArrivesOnce()
     {
-        using var handler = new WorkQueueTests.BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 10 });
-        for (int i = 0; i < 5; i++)
+        WorkQueueTests.HeldQueue held = await WorkQueueTests.HeldQueue.InHandAsync(capacity: 10);
+        WorkQueue<int> queue = held.Queue;
+        for (int i = 1; i < 5; i++)
         {
             queue.Add(i);
         }
 
-        await handler.Started.Task.WaitAsync(Limit);
         using var cts = new CancellationTokenSource();
         Task<IReadOnlyList<int>> bounded = queue.AbortAsync(cts.Token);
         cts.Cancel(); // the handler in hand does not return: the caller stops waiting
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bounded.WaitAsync(Limit));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bounded.WaitAsync(TestLimits.Wait));
         Task<IReadOnlyList<int>> abort = queue.AbortAsync();
         Assert.False(abort.IsCompleted);
-        handler.Release();
-        Assert.Equal(Enumerable.Range(1, 4), await abort.WaitAsync(Limit));
-        Assert.Equal(new List<int> { 0 }, handler.Handled);
+        held.Release();
+        Assert.Equal(Enumerable.Range(1, 4), await abort.WaitAsync(TestLimits.Wait));
+        Assert.Equal(new List<int> { 0 }, held.Handled);
     }
 
     [Fact]
@@ -122,7 +118,7 @@ public sealed class WorkQueueShutdownTests
         var queue = new WorkQueue<int>(_ => throw new InvalidOperationException("boom"));
         queue.Add(1);
         using var cts = new CancellationTokenSource();
-        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.CompleteAsync(cts.Token).WaitAsync(Limit));
+        var fault = await Assert.ThrowsAsync<WorkQueueFaultedException<int>>(() => queue.CompleteAsync(cts.Token).WaitAsync(TestLimits.Wait));
         Assert.Equal(1, fault.FailedItem);
     }
 
@@ -140,7 +136,7 @@ public sealed class WorkQueueShutdownTests
                     return;
                 }
 
-                Assert.True(full.WaitOne(Limit));
+                Assert.True(full.WaitOne(TestLimits.Wait));
                 using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(5)); // only detects a hang
                 try
                 {
@@ -158,12 +154,12 @@ public sealed class WorkQueueShutdownTests
             },
             new WorkQueueOptions<int> { Capacity = 1 });
         queue.Add(0);
-        await WorkQueueTests.WaitUntil(() => queue.Count == 0); // item 0 in hand...
+        await Poll.UntilAsync(() => queue.Count == 0, "item 0 is in hand"); // item 0 in hand...
         queue.Add(1); // ...and the queue full
         full.Set();
-        string message = await outcome.Task.WaitAsync(Limit);
+        string message = await outcome.Task.WaitAsync(TestLimits.Wait);
         Assert.Contains("from a handler", message, StringComparison.Ordinal);
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
     }
 
     [Fact]
@@ -184,8 +180,8 @@ public sealed class WorkQueueShutdownTests
             }
         });
         queue.Add(1);
-        Assert.Contains("from one of its own handlers", await outcome.Task.WaitAsync(Limit), StringComparison.Ordinal);
-        await queue.Completion.WaitAsync(Limit);
+        Assert.Contains("from one of its own handlers", await outcome.Task.WaitAsync(TestLimits.Wait), StringComparison.Ordinal);
+        await queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.False(queue.TryAdd(2));
     }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using ThreadSafe.Testing;
+using ThreadSafe.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace ThreadSafe.Tests.WorkQueue;
@@ -11,9 +13,6 @@ namespace ThreadSafe.Tests.WorkQueue;
 public sealed class WorkQueueStressTests(ITestOutputHelper output)
 {
     private const int Producers = 4, Consumers = 4;
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
-
-    private static bool Full => Environment.GetEnvironmentVariable("THREADSAFE_STRESS") == "1";
 
     [Theory]
     [InlineData(false, true)]
@@ -22,7 +21,7 @@ public sealed class WorkQueueStressTests(ITestOutputHelper output)
     [InlineData(true, false)]
     public async Task Shutdown_AtRandomPoint_EveryAcceptedItemHandledOrHandedBackExactlyOnce(bool abort, bool dedicatedThreads)
     {
-        int perProducer = Full ? 250_000 : 20_000;
+        int perProducer = TestLimits.Size(quick: 20_000, stress: 250_000);
         int total = Producers * perProducer;
         int seed = Environment.TickCount;
         int stopAt = new Random(seed).Next(1, total + 1);
@@ -39,11 +38,8 @@ public sealed class WorkQueueStressTests(ITestOutputHelper output)
         Task? completion = null;
         Task<IReadOnlyList<int>>? handBack = null;
         var stopwatch = Stopwatch.StartNew();
-        var threads = new Thread[Producers];
-        for (int p = 0; p < Producers; p++)
-        {
-            int producer = p;
-            threads[p] = new Thread(() =>
+        Concurrently.Run(
+            producer =>
             {
                 int first = producer * perProducer;
                 for (int i = 0; i < perProducer; i++)
@@ -70,28 +66,21 @@ public sealed class WorkQueueStressTests(ITestOutputHelper output)
                         }
                     }
                 }
-            })
-            { IsBackground = true, Name = $"stress producer {p}" };
-            threads[p].Start();
-        }
-
-        foreach (Thread thread in threads)
-        {
-            Assert.True(thread.Join(Limit), $"{thread.Name} did not finish within {Limit}");
-        }
+            },
+            new ConcurrentRunOptions { Threads = Producers, Timeout = TestLimits.StressRun, ThreadName = "stress producer" });
 
         IReadOnlyList<int> back = [];
         if (abort)
         {
             Assert.NotNull(handBack);
-            back = await handBack.WaitAsync(Limit);
+            back = await handBack.WaitAsync(TestLimits.StressRun);
         }
         else
         {
             Assert.NotNull(completion);
         }
 
-        await queue.Completion.WaitAsync(Limit);
+        await queue.Completion.WaitAsync(TestLimits.StressRun);
         stopwatch.Stop();
 
         int[] returned = new int[total];

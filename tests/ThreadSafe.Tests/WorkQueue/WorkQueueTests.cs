@@ -1,36 +1,60 @@
 using System.Collections.Concurrent;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
 /// <summary>Semantics of <see cref="WorkQueue{T}"/> on real threads: drain, back pressure, cancellation, abort.</summary>
 public sealed class WorkQueueTests
 {
-    internal static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
-
-    /// <summary>A handler that blocks on the first item until released, so tests control what is in hand.</summary>
-    internal sealed class BlockingHandler : IDisposable
+    /// <summary>
+    /// A queue whose one consumer holds item 0 in its handler, blocked until <see cref="Release"/>: the set-up of every
+    /// test of a full queue, of blocked producers and of shutdown with an item in hand. What the handler handled is
+    /// recorded in order.
+    /// </summary>
+    internal sealed class HeldQueue
     {
-        private readonly ManualResetEvent _release = new(false);
-        private int _calls;
+        private HeldQueue(int capacity, bool dedicatedThreads)
+        {
+            Queue = new WorkQueue<int>(
+                item =>
+                {
+                    Hold.Block(); // only the first item waits: once released, every later one passes
+                    Handled.Enqueue(item);
+                },
+                new WorkQueueOptions<int> { Capacity = capacity, UseDedicatedThreads = dedicatedThreads });
+        }
 
-        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public WorkQueue<int> Queue { get; }
+
+        /// <summary>Blocks the handler; its <see cref="BlockingHandler.Entries"/> counts the items started.</summary>
+        public BlockingHandler Hold { get; } = new();
 
         public ConcurrentQueue<int> Handled { get; } = new();
 
-        public void Handle(int item)
+        /// <summary>A queue of <paramref name="capacity"/> whose consumer has taken item 0 and is blocked in its handler.</summary>
+        public static async Task<HeldQueue> InHandAsync(int capacity = 1, bool dedicatedThreads = true)
         {
-            if (Interlocked.Increment(ref _calls) == 1)
-            {
-                Started.TrySetResult();
-                Assert.True(_release.WaitOne(Limit), "the test never released the handler");
-            }
-
-            Handled.Enqueue(item);
+            var held = new HeldQueue(capacity, dedicatedThreads);
+            held.Queue.Add(0);
+            await held.Hold.WaitEnteredAsync();
+            return held;
         }
 
-        public void Release() => _release.Set();
+        /// <summary>Item 0 in hand and the buffer full: items 1 to <paramref name="capacity"/> wait in the queue.</summary>
+        public static async Task<HeldQueue> FullAsync(int capacity = 1)
+        {
+            HeldQueue held = await InHandAsync(capacity);
+            for (int i = 1; i <= capacity; i++)
+            {
+                held.Queue.Add(i);
+            }
 
-        public void Dispose() => _release.Dispose();
+            Assert.Equal(capacity, held.Queue.Count);
+            return held;
+        }
+
+        /// <summary>Lets the handler go on: item 0, then every later item, is handled.</summary>
+        public void Release() => Hold.Release();
     }
 
     [Theory]
@@ -45,7 +69,7 @@ public sealed class WorkQueueTests
             queue.Add(i);
         }
 
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal(Enumerable.Range(0, 1000), handled);
         Assert.Equal(1000, queue.ProcessedCount);
         Assert.Equal(0, queue.FailedCount);
@@ -59,7 +83,7 @@ public sealed class WorkQueueTests
         Task first = queue.CompleteAsync();
         Assert.Same(first, queue.CompleteAsync());
         Assert.Same(first, queue.Completion);
-        await first.WaitAsync(Limit);
+        await first.WaitAsync(TestLimits.Wait);
         Assert.Same(first, queue.CompleteAsync());
     }
 
@@ -67,7 +91,7 @@ public sealed class WorkQueueTests
     public async Task Add_AfterCompleteAsync_ThrowsAndTryAddReturnsFalse()
     {
         var queue = new WorkQueue<int>(_ => { });
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Throws<InvalidOperationException>(() => queue.Add(1));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await queue.AddAsync(1));
         Assert.False(queue.TryAdd(1));
@@ -76,92 +100,84 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task TryAdd_WhenFull_ReturnsFalse_AndTheItemInHandDoesNotCount()
     {
-        using var handler = new BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 2 });
-        Assert.True(queue.TryAdd(0));
-        await handler.Started.Task.WaitAsync(Limit);
+        HeldQueue held = await HeldQueue.InHandAsync(capacity: 2);
+        WorkQueue<int> queue = held.Queue;
         Assert.True(queue.TryAdd(1)); // item 0 is in hand: two more fit
         Assert.True(queue.TryAdd(2));
         Assert.Equal(2, queue.Count);
         Assert.False(queue.TryAdd(3));
-        handler.Release();
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Equal([0, 1, 2], handler.Handled);
+        held.Release();
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
+        Assert.Equal([0, 1, 2], held.Handled);
     }
 
     [Fact]
     public async Task Add_WhenFull_BlocksUntilAConsumerStartsAnItem()
     {
-        using var handler = new BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 1 });
-        queue.Add(0);
-        await handler.Started.Task.WaitAsync(Limit);
-        queue.Add(1);
-        var producer = new Thread(() => queue.Add(2));
-        producer.Start();
-        await WaitUntil(() => queue.WaitingProducers == 1);
-        Assert.True(producer.IsAlive);
-        handler.Release();
-        Assert.True(producer.Join(Limit));
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Equal([0, 1, 2], handler.Handled);
+        HeldQueue held = await HeldQueue.FullAsync();
+        WorkQueue<int> queue = held.Queue;
+        int added = 0;
+        var producer = TestThread.Start(
+            () =>
+            {
+                queue.Add(2);
+                Volatile.Write(ref added, 1);
+            },
+            "producer");
+        await Poll.UntilAsync(() => queue.WaitingProducers == 1, "the producer waits");
+        Assert.Equal(0, Volatile.Read(ref added));
+        held.Release();
+        producer.Join();
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
+        Assert.Equal([0, 1, 2], held.Handled);
     }
 
     [Fact]
     public async Task AddAsync_WhenFull_CompletesWhenSpaceFrees()
     {
-        using var handler = new BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 1 });
-        await queue.AddAsync(0);
-        await handler.Started.Task.WaitAsync(Limit);
+        HeldQueue held = await HeldQueue.InHandAsync();
+        WorkQueue<int> queue = held.Queue;
         await queue.AddAsync(1);
         Task waiting = queue.AddAsync(2).AsTask(); // a Task local: the rewritten test assembly cannot hold a ValueTask across awaits
         Assert.False(waiting.IsCompleted);
-        handler.Release();
-        await waiting.WaitAsync(Limit);
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Equal([0, 1, 2], handler.Handled);
+        held.Release();
+        await waiting.WaitAsync(TestLimits.Wait);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
+        Assert.Equal([0, 1, 2], held.Handled);
     }
 
     [Fact]
     public async Task AddAsync_CancelledWhileFull_NeverEnqueuesAndLeavesNoWaiter()
     {
-        using var handler = new BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 1 });
-        queue.Add(0);
-        await handler.Started.Task.WaitAsync(Limit);
-        queue.Add(1);
+        HeldQueue held = await HeldQueue.FullAsync();
+        WorkQueue<int> queue = held.Queue;
         using var cts = new CancellationTokenSource();
         Task waiting = queue.AddAsync(99, cts.Token).AsTask(); // a Task local: the rewritten test assembly cannot hold a ValueTask across awaits
         Assert.Equal(1, queue.WaitingProducers);
         cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(Limit));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TestLimits.Wait));
         Assert.Equal(0, queue.WaitingProducers);
-        handler.Release();
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Equal([0, 1], handler.Handled);
+        held.Release();
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
+        Assert.Equal([0, 1], held.Handled);
     }
 
     [Fact]
     public async Task Add_CancelledWhileFull_NeverEnqueuesAndLeavesNoWaiter()
     {
-        using var handler = new BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 1 });
-        queue.Add(0);
-        await handler.Started.Task.WaitAsync(Limit);
-        queue.Add(1);
+        HeldQueue held = await HeldQueue.FullAsync();
+        WorkQueue<int> queue = held.Queue;
         using var cts = new CancellationTokenSource();
         Exception? thrown = null;
-        var producer = new Thread(() => thrown = Record.Exception(() => queue.Add(99, cts.Token)));
-        producer.Start();
-        await WaitUntil(() => queue.WaitingProducers == 1);
+        var producer = TestThread.Start(() => thrown = Record.Exception(() => queue.Add(99, cts.Token)), "producer");
+        await Poll.UntilAsync(() => queue.WaitingProducers == 1, "the producer waits");
         cts.Cancel();
-        Assert.True(producer.Join(Limit));
+        producer.Join();
         Assert.IsAssignableFrom<OperationCanceledException>(thrown);
         Assert.Equal(0, queue.WaitingProducers);
-        handler.Release();
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Equal([0, 1], handler.Handled);
+        held.Release();
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
+        Assert.Equal([0, 1], held.Handled);
     }
 
     [Fact]
@@ -177,7 +193,7 @@ public sealed class WorkQueueTests
             {
                 if (item == -1)
                 {
-                    Assert.True(go.WaitOne(Limit)); // holds the consumer while the queue fills up
+                    Assert.True(go.WaitOne(TestLimits.Wait)); // holds the consumer while the queue fills up
                 }
                 else if (item == 0)
                 {
@@ -188,11 +204,10 @@ public sealed class WorkQueueTests
                 handled.Enqueue(item);
             },
             new WorkQueueOptions<int> { Capacity = capacity });
-        Thread? producer = null;
         try
         {
             queue.Add(-1);
-            await WaitUntil(() => queue.Count == 0); // -1 is in hand
+            await Poll.UntilAsync(() => queue.Count == 0, "item -1 is in hand");
             for (int i = 0; i < capacity; i++)
             {
                 queue.Add(i);
@@ -200,25 +215,25 @@ public sealed class WorkQueueTests
 
             // The queue is full: the last item blocks until a slot is free. The consumer then takes items 0..3 as one
             // batch, and item 0 waits for the producer, so the start of item 0 alone must wake the producer.
-            producer = new Thread(() =>
-            {
-                queue.Add(capacity);
-                lastAccepted.Set();
-            });
-            producer.Start();
-            await WaitUntil(() => queue.WaitingProducers == 1);
+            TestThread producer = TestThread.Start(
+                () =>
+                {
+                    queue.Add(capacity);
+                    lastAccepted.Set();
+                },
+                "producer");
+            await Poll.UntilAsync(() => queue.WaitingProducers == 1, "the producer waits");
             go.Set();
-            Assert.True(await waitedInHandler.Task.WaitAsync(Limit), "the handler of item 0 timed out waiting for the blocked producer");
-            Assert.True(producer.Join(Limit));
-            await queue.CompleteAsync().WaitAsync(Limit);
+            Assert.True(await waitedInHandler.Task.WaitAsync(TestLimits.Wait), "the handler of item 0 timed out waiting for the blocked producer");
+            producer.Join();
+            await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
             Assert.Equal([-1, 0, 1, 2, 3, 4], handled);
         }
         finally
         {
             go.Set();
             lastAccepted.Set();
-            _ = queue.AbortAsync();
-            producer?.Join(Limit);
+            _ = queue.AbortAsync(); // wakes a producer still blocked, if the test failed
         }
     }
 
@@ -231,24 +246,21 @@ public sealed class WorkQueueTests
         cts.Cancel();
         Assert.Throws<OperationCanceledException>(() => queue.Add(1, cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await queue.AddAsync(2, cts.Token));
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Empty(handled);
     }
 
     [Fact]
     public async Task CompleteAsync_WithBlockedProducer_ProducerThrowsAndItsItemIsNotEnqueued()
     {
-        using var handler = new BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 1 });
-        queue.Add(0);
-        await handler.Started.Task.WaitAsync(Limit);
-        queue.Add(1);
+        HeldQueue held = await HeldQueue.FullAsync();
+        WorkQueue<int> queue = held.Queue;
         Task waiting = queue.AddAsync(99).AsTask(); // a Task local: the rewritten test assembly cannot hold a ValueTask across awaits
         Task completion = queue.CompleteAsync();
-        await Assert.ThrowsAsync<InvalidOperationException>(() => waiting.WaitAsync(Limit));
-        handler.Release();
-        await completion.WaitAsync(Limit);
-        Assert.Equal([0, 1], handler.Handled);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => waiting.WaitAsync(TestLimits.Wait));
+        held.Release();
+        await completion.WaitAsync(TestLimits.Wait);
+        Assert.Equal([0, 1], held.Handled);
     }
 
     [Theory]
@@ -256,21 +268,20 @@ public sealed class WorkQueueTests
     [InlineData(false)]
     public async Task AbortAsync_HandsBackEveryUnstartedItemInFifoOrder(bool dedicatedThreads)
     {
-        using var handler = new BlockingHandler();
-        var queue = new WorkQueue<int>(handler.Handle, new WorkQueueOptions<int> { Capacity = 200, UseDedicatedThreads = dedicatedThreads });
-        for (int i = 0; i < 200; i++)
+        HeldQueue held = await HeldQueue.InHandAsync(capacity: 200, dedicatedThreads);
+        WorkQueue<int> queue = held.Queue;
+        for (int i = 1; i < 200; i++)
         {
-            queue.Add(i); // the consumer may take a batch while these arrive: its unstarted part must come back too
+            queue.Add(i);
         }
 
-        await handler.Started.Task.WaitAsync(Limit);
         Task<IReadOnlyList<int>> abort = queue.AbortAsync();
         Assert.Same(abort, queue.AbortAsync());
         Assert.Throws<InvalidOperationException>(() => queue.Add(1000));
-        handler.Release();
-        IReadOnlyList<int> back = await abort.WaitAsync(Limit);
-        await queue.Completion.WaitAsync(Limit);
-        Assert.Equal([0], handler.Handled);
+        held.Release();
+        IReadOnlyList<int> back = await abort.WaitAsync(TestLimits.Wait);
+        await queue.Completion.WaitAsync(TestLimits.Wait);
+        Assert.Equal([0], held.Handled);
         Assert.Equal(Enumerable.Range(1, 199), back);
         Assert.Equal(0, queue.Count);
     }
@@ -280,8 +291,8 @@ public sealed class WorkQueueTests
     {
         var queue = new WorkQueue<int>(_ => { });
         queue.Add(1);
-        await queue.CompleteAsync().WaitAsync(Limit);
-        Assert.Empty(await queue.AbortAsync().WaitAsync(Limit));
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
+        Assert.Empty(await queue.AbortAsync().WaitAsync(TestLimits.Wait));
     }
 
     [Fact]
@@ -296,12 +307,12 @@ public sealed class WorkQueueTests
             },
             new WorkQueueOptions<int> { UseDedicatedThreads = false });
         await queue.AddAsync(1);
-        await started.Task.WaitAsync(Limit);
+        await started.Task.WaitAsync(TestLimits.Wait);
         await queue.AddAsync(2);
         await queue.AddAsync(3);
-        IReadOnlyList<int> back = await queue.AbortAsync().WaitAsync(Limit);
+        IReadOnlyList<int> back = await queue.AbortAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal([1, 2, 3], back);
-        await queue.Completion.WaitAsync(Limit);
+        await queue.Completion.WaitAsync(TestLimits.Wait);
         Assert.Equal(0, queue.FailedCount);
     }
 
@@ -323,7 +334,7 @@ public sealed class WorkQueueTests
             await queue.AddAsync(i);
         }
 
-        await queue.DisposeAsync().AsTask().WaitAsync(Limit);
+        await queue.DisposeAsync().AsTask().WaitAsync(TestLimits.Wait);
         Assert.Equal(2000, handled.Count);
         Assert.All(handled.Values, n => Assert.Equal(1, n));
     }
@@ -334,20 +345,9 @@ public sealed class WorkQueueTests
         var seen = new ConcurrentBag<(string? Name, bool Pool)>();
         var queue = new WorkQueue<int>(_ => seen.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread)), new WorkQueueOptions<int> { Name = "log" });
         queue.Add(1);
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal(("log consumer", false), Assert.Single(seen));
         Assert.Equal("log", queue.Name);
         Assert.Equal(1024, queue.Capacity);
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Limit;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Yield();
-            Thread.Yield(); // bounded polling of a monitoring property; the verdict is the condition itself
-        }
     }
 }
