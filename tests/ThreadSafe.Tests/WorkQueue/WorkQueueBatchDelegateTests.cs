@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
@@ -8,7 +9,7 @@ namespace ThreadSafe.Tests.WorkQueue;
 /// </summary>
 public sealed class WorkQueueBatchDelegateTests
 {
-    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
+    private static readonly TimeSpan Limit = TestLimits.Wait;
 
     [Theory]
     [InlineData(true)]
@@ -271,7 +272,7 @@ public sealed class WorkQueueBatchDelegateTests
         AssertMilliseconds(100, first);
         clock.SetMilliseconds(60);
         queue.Add(2);
-        Assert.False(await clock.AsksForADelayWithinAsync(TimeSpan.FromMilliseconds(200)), "item 2 restarted the delay (a debounce)");
+        Assert.False(await clock.AsksForADelayWithinAsync(TestLimits.Absence), "item 2 restarted the delay (a debounce)");
         clock.SetMilliseconds(100);
         Assert.True(fire.TrySetResult(), "the first delay was given up: item 2 restarted it (a debounce)");
         Assert.Equal(new List<int> { 1, 2 }, await batches.Task.WaitAsync(Limit));

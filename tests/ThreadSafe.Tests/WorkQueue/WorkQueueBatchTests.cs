@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
+using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.WorkQueue;
 
 /// <summary>Batch handlers of <see cref="WorkQueue{T}"/> on real threads: batch sizes, flush on complete, abort, the error rule.</summary>
 public sealed class WorkQueueBatchTests
 {
-    private static readonly TimeSpan Limit = WorkQueueTests.Limit;
+    private static readonly TimeSpan Limit = TestLimits.Wait;
 
     private static WorkQueueBatchOptions Batching(int maxBatchSize, TimeSpan maxBatchDelay) =>
         new() { MaxBatchSize = maxBatchSize, MaxBatchDelay = maxBatchDelay };
