@@ -22,41 +22,6 @@ public sealed class WorkQueueBatchCoyoteTests(ITestOutputHelper output)
     private static WorkQueueOptions<int> PoolOptions(int capacity, int consumers) =>
         new() { Capacity = capacity, Consumers = consumers, UseDedicatedThreads = false };
 
-    // Runs an asynchronous actor concurrently. Task.Run is given an Action, never a Func<Task> (see docs/design.md).
-    private static async Task<TResult> Actor<TResult>(Func<Task<TResult>> body)
-    {
-        Task<TResult>? inner = null;
-        await Task.Run(() => { inner = body(); });
-        return await inner!;
-    }
-
-    // Adds the items, stopping quietly at the first one refused because the queue stopped accepting; returns the accepted ones.
-    private static async Task<List<int>> ProduceAsync(WorkQueue<int> queue, int from, int count)
-    {
-        var accepted = new List<int>();
-        for (int i = from; i < from + count; i++)
-        {
-            try
-            {
-                await queue.AddAsync(i);
-                accepted.Add(i);
-            }
-            catch (InvalidOperationException)
-            {
-                break;
-            }
-        }
-
-        return accepted;
-    }
-
-    private static void AssertSameItems(IEnumerable<int> expected, IEnumerable<int> actual, string what)
-    {
-        int[] e = [.. expected.Order()];
-        int[] a = [.. actual.Order()];
-        Specification.Assert(e.SequenceEqual(a), $"{what}: expected [{string.Join(",", e)}], got [{string.Join(",", a)}].");
-    }
-
     /// <summary>Records the items of every batch, asserting that none comes twice and no batch is too large.</summary>
     private sealed class Recorder
     {
@@ -94,8 +59,8 @@ public sealed class WorkQueueBatchCoyoteTests(ITestOutputHelper output)
     {
         var recorder = new Recorder(expected: 4);
         var queue = new WorkQueue<int>(batching, (batch, _) => recorder.Record(batch), PoolOptions(capacity: 4, consumers));
-        Task<List<int>> first = Actor(() => ProduceAsync(queue, 0, 2));
-        Task<List<int>> second = Actor(() => ProduceAsync(queue, 10, 2));
+        Task<List<int>> first = WorkQueueCoyoteTests.Actor(() => WorkQueueCoyoteTests.ProduceAsync(queue, 0, 2));
+        Task<List<int>> second = WorkQueueCoyoteTests.Actor(() => WorkQueueCoyoteTests.ProduceAsync(queue, 10, 2));
         await first;
         await second;
         await recorder.AllSeen.Task; // no CompleteAsync: the last partial batch must go out by its deadline
@@ -148,13 +113,13 @@ public sealed class WorkQueueBatchCoyoteTests(ITestOutputHelper output)
                         recorder.Record(batch);
                     },
                     PoolOptions(capacity: 4, consumers));
-                Task<List<int>> first = Actor(() => ProduceAsync(queue, 0, 3));
-                Task<List<int>> second = Actor(() => ProduceAsync(queue, 10, 2));
+                Task<List<int>> first = WorkQueueCoyoteTests.Actor(() => WorkQueueCoyoteTests.ProduceAsync(queue, 0, 3));
+                Task<List<int>> second = WorkQueueCoyoteTests.Actor(() => WorkQueueCoyoteTests.ProduceAsync(queue, 10, 2));
                 Task completer = Task.Run(() => { _ = queue.CompleteAsync(); });
                 List<int> accepted = [.. await first, .. await second];
                 await completer;
                 await queue.Completion;
-                AssertSameItems(accepted, recorder.Handled, "handled after the drain");
+                WorkQueueCoyoteTests.AssertSameItems(accepted, recorder.Handled, "handled after the drain");
                 if (consumers == 1)
                 {
                     int[] fromFirst = [.. recorder.Handled.Where(i => i < 10)];
@@ -183,8 +148,8 @@ public sealed class WorkQueueBatchCoyoteTests(ITestOutputHelper output)
                         recorder.Record(batch);
                     },
                     PoolOptions(capacity: 4, consumers));
-                Task<List<int>> first = Actor(() => ProduceAsync(queue, 0, 3));
-                Task<List<int>> second = Actor(() => ProduceAsync(queue, 10, 2));
+                Task<List<int>> first = WorkQueueCoyoteTests.Actor(() => WorkQueueCoyoteTests.ProduceAsync(queue, 0, 3));
+                Task<List<int>> second = WorkQueueCoyoteTests.Actor(() => WorkQueueCoyoteTests.ProduceAsync(queue, 10, 2));
                 Task<IReadOnlyList<int>>? abort = null;
                 Task aborter = Task.Run(() => { abort = queue.AbortAsync(); });
                 List<int> accepted = [.. await first, .. await second];
@@ -192,7 +157,7 @@ public sealed class WorkQueueBatchCoyoteTests(ITestOutputHelper output)
                 IReadOnlyList<int> back = await abort!;
                 await queue.Completion;
                 Specification.Assert(back.Distinct().Count() == back.Count, $"an item was handed back twice: [{string.Join(",", back)}]");
-                AssertSameItems(accepted, recorder.Handled.Concat(back), $"handled [{string.Join(",", recorder.Handled)}] + handed back [{string.Join(",", back)}]");
+                WorkQueueCoyoteTests.AssertSameItems(accepted, recorder.Handled.Concat(back), $"handled [{string.Join(",", recorder.Handled)}] + handed back [{string.Join(",", back)}]");
                 int[] backFromFirst = [.. back.Where(i => i < 10)];
                 Specification.Assert(backFromFirst.SequenceEqual(backFromFirst.Order()), $"items handed back out of FIFO order: [{string.Join(",", back)}]");
             },
