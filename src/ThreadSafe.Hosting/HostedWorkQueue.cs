@@ -14,7 +14,9 @@ namespace ThreadSafe.Hosting;
 /// <remarks>
 /// <para>
 /// Each item is handled by an <see cref="IWorkItemHandler{T}"/> resolved in a new dependency-injection scope, on the
-/// thread pool. A handler exception is logged and processing continues (or, with
+/// thread pool (with <see cref="ThreadSafeHostingServiceCollectionExtensions.AddBatchWorkQueue{T, THandler}"/>: each
+/// batch by an <see cref="IWorkBatchHandler{T}"/>, one scope per batch). A handler exception is logged and processing
+/// continues (or, with
 /// <see cref="HostedWorkQueueOptions{T}.StopOnHandlerError"/>, the queue faults).
 /// </para>
 /// <para>
@@ -32,7 +34,9 @@ public sealed class HostedWorkQueue<T> : IHostedService
     private static readonly TimeSpan AbortMargin = TimeSpan.FromSeconds(1);
 
     private readonly IServiceScopeFactory _scopes;
-    private readonly Func<IServiceProvider, IWorkItemHandler<T>> _resolveHandler;
+    // Exactly one is set: the per-item handler of AddWorkQueue, or the batch handler of AddBatchWorkQueue.
+    private readonly Func<IServiceProvider, IWorkItemHandler<T>>? _resolveHandler;
+    private readonly Func<IServiceProvider, IWorkBatchHandler<T>>? _resolveBatchHandler;
     private readonly Action<T, Exception>? _onHandlerError;
     private readonly Func<IReadOnlyList<T>, IServiceProvider, CancellationToken, ValueTask>? _sink;
     private readonly TimeSpan _abortTimeout;
@@ -58,25 +62,46 @@ public sealed class HostedWorkQueue<T> : IHostedService
         Func<IServiceProvider, IWorkItemHandler<T>> resolveHandler,
         IServiceScopeFactory scopes,
         ILogger<HostedWorkQueue<T>> logger)
+        : this(options, resolveHandler, null, null, scopes, logger)
+    {
+    }
+
+    internal HostedWorkQueue(
+        HostedWorkQueueOptions<T> options,
+        WorkQueueBatchOptions batching,
+        Func<IServiceProvider, IWorkBatchHandler<T>> resolveBatchHandler,
+        IServiceScopeFactory scopes,
+        ILogger<HostedWorkQueue<T>> logger)
+        : this(options, null, batching, resolveBatchHandler, scopes, logger)
+    {
+    }
+
+    private HostedWorkQueue(
+        HostedWorkQueueOptions<T> options,
+        Func<IServiceProvider, IWorkItemHandler<T>>? resolveHandler,
+        WorkQueueBatchOptions? batching,
+        Func<IServiceProvider, IWorkBatchHandler<T>>? resolveBatchHandler,
+        IServiceScopeFactory scopes,
+        ILogger<HostedWorkQueue<T>> logger)
     {
         _scopes = scopes;
         _resolveHandler = resolveHandler;
+        _resolveBatchHandler = resolveBatchHandler;
         _onHandlerError = options.OnHandlerError;
         _sink = options.UnprocessedItemsSink;
         _abortTimeout = options.AbortTimeout;
         _sinkTimeout = options.SinkTimeout;
         _degradedFillRatio = options.DegradedFillRatio;
         _logger = logger;
-        Queue = new WorkQueue<T>(
-            HandleAsync,
-            new WorkQueueOptions<T>
-            {
-                Capacity = options.Capacity,
-                Consumers = options.Consumers,
-                UseDedicatedThreads = false, // handlers run on the thread pool anyway (see HandleAsync)
-                Name = options.Name,
-                OnError = options.StopOnHandlerError ? null : OnHandlerError,
-            });
+        var queueOptions = new WorkQueueOptions<T>
+        {
+            Capacity = options.Capacity,
+            Consumers = options.Consumers,
+            UseDedicatedThreads = false, // handlers run on the thread pool anyway (see HandleAsync)
+            Name = options.Name,
+            OnError = options.StopOnHandlerError ? null : OnHandlerError,
+        };
+        Queue = batching is null ? new WorkQueue<T>(HandleAsync, queueOptions) : new WorkQueue<T>(batching, HandleBatchAsync, queueOptions);
         _faultWatch = WatchForFaultAsync();
         HostingLog.Started(_logger, Queue.Name, Queue.Capacity, options.Consumers);
     }
@@ -204,16 +229,27 @@ public sealed class HostedWorkQueue<T> : IHostedService
     // Runs on a consumer for each item. The handler runs on the thread pool in its own scope, so that a handler that
     // blocks or never returns can be abandoned after the abort: the consumer then hands its item back (an
     // OperationCanceledException for the abort token means "not handled") and shutdown stays bounded.
-    private async ValueTask HandleAsync(T item, CancellationToken abortToken)
+    private ValueTask HandleAsync(T item, CancellationToken abortToken) =>
+        new(RunAbandonableAsync(() => RunHandlerAsync(item, abortToken), item, abortToken));
+
+    // The same for a batch, in one scope per batch. The items are copied: an abandoned handler may still read them after
+    // the queue reused its array for the next batch. Abandoned, the whole batch is handed back (and goes to the sink).
+    private ValueTask HandleBatchAsync(ReadOnlyMemory<T> batch, CancellationToken abortToken)
     {
-        Task handling = Task.Run(() => RunHandlerAsync(item, abortToken), CancellationToken.None);
+        T[] items = batch.ToArray();
+        return new(RunAbandonableAsync(() => RunBatchHandlerAsync(items, abortToken), $"{items.Length} item(s) from {items[0]}", abortToken));
+    }
+
+    private async Task RunAbandonableAsync(Func<Task> run, object? what, CancellationToken abortToken)
+    {
+        Task handling = Task.Run(run, CancellationToken.None);
         try
         {
             await handling.WaitAsync(_abandon.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested && !handling.IsCompleted)
         {
-            HostingLog.HandlerAbandoned(_logger, Queue.Name, _abortTimeout, item);
+            HostingLog.HandlerAbandoned(_logger, Queue.Name, _abortTimeout, what);
             _ = handling.ContinueWith(
                 static (task, state) =>
                 {
@@ -235,12 +271,22 @@ public sealed class HostedWorkQueue<T> : IHostedService
         }
     }
 
+    private async Task RunBatchHandlerAsync(T[] items, CancellationToken cancellationToken)
+    {
+        AsyncServiceScope scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            IWorkBatchHandler<T> handler = _resolveBatchHandler!(scope.ServiceProvider);
+            await handler.HandleAsync(items, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task RunHandlerAsync(T item, CancellationToken cancellationToken)
     {
         AsyncServiceScope scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            IWorkItemHandler<T> handler = _resolveHandler(scope.ServiceProvider);
+            IWorkItemHandler<T> handler = _resolveHandler!(scope.ServiceProvider);
             await handler.HandleAsync(item, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -27,6 +27,20 @@ public static class ThreadSafeHostingServiceCollectionExtensions
         where THandler : class, IWorkItemHandler<T>
     {
         ArgumentNullException.ThrowIfNull(services);
+        HostedWorkQueueOptions<T> options = PrepareWorkQueue(services, configure);
+        services.TryAddScoped<THandler>();
+        services.AddSingleton(sp => new HostedWorkQueue<T>(
+            options,
+            static scoped => scoped.GetRequiredService<THandler>(),
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetRequiredService<ILogger<HostedWorkQueue<T>>>()));
+        AddQueueAndHostedService<T>(services);
+        return services;
+    }
+
+    // One queue per item type; the options as configured.
+    private static HostedWorkQueueOptions<T> PrepareWorkQueue<T>(IServiceCollection services, Action<HostedWorkQueueOptions<T>>? configure)
+    {
         if (services.Any(d => d.ServiceType == typeof(HostedWorkQueue<T>)))
         {
             throw new InvalidOperationException(
@@ -35,14 +49,49 @@ public static class ThreadSafeHostingServiceCollectionExtensions
 
         var options = new HostedWorkQueueOptions<T>();
         configure?.Invoke(options);
+        return options;
+    }
+
+    // The queue itself, to inject where items are produced, and the hosted service that stops it.
+    private static void AddQueueAndHostedService<T>(IServiceCollection services)
+    {
+        services.AddSingleton(sp => sp.GetRequiredService<HostedWorkQueue<T>>().Queue);
+        services.AddHostedService(sp => sp.GetRequiredService<HostedWorkQueue<T>>());
+    }
+
+    /// <summary>
+    /// Registers a <see cref="WorkQueue{T}"/> with a batch handler: <typeparamref name="THandler"/> is resolved from
+    /// dependency injection in a new scope for every batch of up to <see cref="WorkQueueBatchOptions.MaxBatchSize"/>
+    /// items, gathered under <see cref="WorkQueueBatchOptions.MaxBatchDelay"/>. Everything else is as
+    /// <see cref="AddWorkQueue{T, THandler}"/>: a singleton queue, run as a hosted service that drains on shutdown, then
+    /// aborts and hands every item not handled (a whole batch whose handler stopped or was abandoned included) to
+    /// <see cref="HostedWorkQueueOptions{T}.UnprocessedItemsSink"/>. A failing batch is logged once per item.
+    /// </summary>
+    /// <typeparam name="T">The type of the items.</typeparam>
+    /// <typeparam name="THandler">The batch handler; registered as scoped unless a registration of it already exists.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <param name="batching">The most items per batch and the longest the oldest item may wait for others to join it.</param>
+    /// <param name="configure">Sets the options (capacity, consumers, sink, timeouts); <see langword="null"/> for the defaults.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="batching"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">A work queue of <typeparamref name="T"/> is already registered.</exception>
+    public static IServiceCollection AddBatchWorkQueue<T, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
+        this IServiceCollection services,
+        WorkQueueBatchOptions batching,
+        Action<HostedWorkQueueOptions<T>>? configure = null)
+        where THandler : class, IWorkBatchHandler<T>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(batching);
+        HostedWorkQueueOptions<T> options = PrepareWorkQueue(services, configure);
         services.TryAddScoped<THandler>();
         services.AddSingleton(sp => new HostedWorkQueue<T>(
             options,
+            batching,
             static scoped => scoped.GetRequiredService<THandler>(),
             sp.GetRequiredService<IServiceScopeFactory>(),
             sp.GetRequiredService<ILogger<HostedWorkQueue<T>>>()));
-        services.AddSingleton(sp => sp.GetRequiredService<HostedWorkQueue<T>>().Queue);
-        services.AddHostedService(sp => sp.GetRequiredService<HostedWorkQueue<T>>());
+        AddQueueAndHostedService<T>(services);
         return services;
     }
 

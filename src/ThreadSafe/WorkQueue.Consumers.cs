@@ -19,7 +19,7 @@ public sealed partial class WorkQueue<T>
             _idleTasks = dedicatedThreads ? null : new Queue<TaskCompletionSource>();
         }
 
-        int batch = Math.Min(_capacity, MaxBatch);
+        int batch = _batchSize > 0 ? _batchSize : Math.Min(_capacity, MaxBatch);
         for (int i = 0; i < consumers; i++)
         {
             var consumer = new Consumer(new T[batch], dedicatedThreads);
@@ -46,6 +46,12 @@ public sealed partial class WorkQueue<T>
     {
         try
         {
+            if (_batchSize > 0)
+            {
+                await ConsumeBatchesAsync(consumer).ConfigureAwait(false);
+                return;
+            }
+
             while (true)
             {
                 int taken;
@@ -62,16 +68,7 @@ public sealed partial class WorkQueue<T>
 
                 if (taken == 0)
                 {
-                    if (consumer.Dedicated)
-                    {
-                        _itemsAvailable.Wait();
-                    }
-                    else
-                    {
-                        await consumer.IdleSignal!.Task.ConfigureAwait(false);
-                        consumer.IdleSignal = null;
-                    }
-
+                    await WaitIdleAsync(consumer).ConfigureAwait(false);
                     continue;
                 }
 
@@ -108,13 +105,7 @@ public sealed partial class WorkQueue<T>
                 return -1;
             }
 
-            _idleConsumers++;
-            if (_idleTasks is not null)
-            {
-                consumer.IdleSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _idleTasks.Enqueue(consumer.IdleSignal);
-            }
-
+            RegisterIdle(consumer);
             return 0;
         }
 
@@ -122,6 +113,33 @@ public sealed partial class WorkQueue<T>
         consumer.Sequence = _headSequence;
         _headSequence += n;
         return n;
+    }
+
+    // Called with _gate held by a consumer that found nothing to do: it is counted in _idleConsumers and will get one
+    // wake-up (a Release of _itemsAvailable, or the completion of its IdleSignal for a thread-pool consumer).
+    private void RegisterIdle(Consumer consumer)
+    {
+        Debug.Assert(Monitor.IsEntered(_gate), "RegisterIdle needs the lock.");
+        _idleConsumers++;
+        if (_idleTasks is not null)
+        {
+            consumer.IdleSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _idleTasks.Enqueue(consumer.IdleSignal);
+        }
+    }
+
+    // Waits for the wake-up promised by RegisterIdle: synchronously on a dedicated thread, so that it stays the consumer.
+    private async Task WaitIdleAsync(Consumer consumer)
+    {
+        if (consumer.Dedicated)
+        {
+            _itemsAvailable.Wait();
+        }
+        else
+        {
+            await consumer.IdleSignal!.Task.ConfigureAwait(false);
+            consumer.IdleSignal = null;
+        }
     }
 
     private void ProcessBatch(Consumer consumer, int n)

@@ -216,16 +216,23 @@ public sealed partial class WorkQueue<T>
     {
         Debug.Assert(Monitor.IsEntered(_gate), "Enqueue needs the lock.");
         Debug.Assert(_state == Open && _pending < _capacity, "Enqueue needs an open queue with space.");
+        if (_batchSize > 0)
+        {
+            return EnqueueForBatch(item);
+        }
+
         _ring.Enqueue(item);
         Interlocked.Increment(ref _pending);
         AssertInvariants();
-        if (_idleConsumers > 0)
-        {
-            _idleConsumers--;
-            return _idleTasks is null ? new Wakeups(null, 1, null) : new Wakeups(null, 0, _idleTasks.Dequeue());
-        }
+        return _idleConsumers > 0 ? TakeOneIdleConsumer() : default;
+    }
 
-        return default;
+    // Called with _gate held and at least one idle consumer: takes the wake-up of the one that has waited longest.
+    private Wakeups TakeOneIdleConsumer()
+    {
+        Debug.Assert(Monitor.IsEntered(_gate) && _idleConsumers > 0, "TakeOneIdleConsumer needs the lock and an idle consumer.");
+        _idleConsumers--;
+        return _idleTasks is null ? new Wakeups(null, 1, null) : new Wakeups(null, 0, _idleTasks.Dequeue());
     }
 
     private void AfterEnqueue(Wakeups wakeConsumer)

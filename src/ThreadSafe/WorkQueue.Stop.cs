@@ -18,11 +18,7 @@ public sealed partial class WorkQueue<T>
             }
             catch (Exception onErrorException)
             {
-                // Both are kept: the reason OnError was called, and why reporting it failed.
-                exception = new AggregateException(
-                    $"OnError of {_name} threw while reporting a handler's exception; both are inner exceptions (OnError's first).",
-                    onErrorException,
-                    exception);
+                exception = OnErrorThrew(onErrorException, exception);
             }
         }
 
@@ -41,6 +37,12 @@ public sealed partial class WorkQueue<T>
 
         wakeups.Run(this);
     }
+
+    // Both are kept: the reason OnError was called, and why reporting it failed.
+    private AggregateException OnErrorThrew(Exception onErrorException, Exception handlerException) => new(
+        $"OnError of {_name} threw while reporting a handler's exception; both are inner exceptions (OnError's first).",
+        onErrorException,
+        handlerException);
 
     // Runs the callbacks registered on the abort token (user code: never under _gate), after AbortAsync has changed the
     // state and run every wake-up, so a throwing callback can skip nothing. Its exceptions go to the outcome of the
@@ -191,14 +193,16 @@ public sealed partial class WorkQueue<T>
     {
         Debug.Assert(Monitor.IsEntered(_gate), "State changes need the lock.");
         TaskCompletionSource[]? spaceWaiters = TakeSpaceWaiters();
+        TaskCompletionSource? gatherer = _gatherSignal; // a consumer gathering a batch must see the change too
+        _gatherSignal = null;
         Wakeups wakeups;
         if (_idleTasks is null)
         {
-            wakeups = new Wakeups(spaceWaiters, _idleConsumers, null);
+            wakeups = new Wakeups(spaceWaiters, _idleConsumers, gatherer);
         }
         else
         {
-            wakeups = new Wakeups(spaceWaiters, 0, null, _idleTasks.Count == 0 ? null : [.. _idleTasks]);
+            wakeups = new Wakeups(spaceWaiters, 0, gatherer, _idleTasks.Count == 0 ? null : [.. _idleTasks]);
             _idleTasks.Clear();
         }
 
@@ -261,5 +265,9 @@ public sealed partial class WorkQueue<T>
 
         // Thread-pool consumers only: the task this consumer awaits while idle. Written under _gate, read by the consumer.
         public TaskCompletionSource? IdleSignal { get; set; }
+
+        // Batch handlers only: the signal this consumer awaits while it gathers a batch (it is then _gatherSignal until
+        // someone takes it from there to complete it). Written under _gate, read by the consumer.
+        public GatherSignal? GatherSignal { get; set; }
     }
 }

@@ -160,13 +160,23 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     {
     }
 
-    private WorkQueue(Action<T>? handler, Func<T, CancellationToken, ValueTask>? asyncHandler, WorkQueueOptions<T>? options)
+    private WorkQueue(Action<T>? handler, Func<T, CancellationToken, ValueTask>? asyncHandler, WorkQueueOptions<T>? options, BatchSetup? batch = null)
     {
         options ??= new WorkQueueOptions<T>();
         _handler = handler;
         _asyncHandler = asyncHandler;
         _onError = options.OnError;
         _capacity = options.Capacity;
+        if (batch is not null)
+        {
+            _batchHandler = batch.Handler;
+            _asyncBatchHandler = batch.AsyncHandler;
+            _batchSize = Math.Min(batch.Options.MaxBatchSize, _capacity);
+            _maxBatchDelay = batch.Options.MaxBatchDelay;
+            _timestamp = batch.Options.Timestamp ?? Stopwatch.GetTimestamp;
+            _delay = batch.Options.Delay; // null: Task.Delay, called directly so that Coyote's rewriting sees the call
+        }
+
         _wakeThreshold = Math.Min(options.ProducerWakeThreshold, _capacity);
         _name = options.Name ?? TypeNames.Format(typeof(WorkQueue<T>));
         _nameTag = new KeyValuePair<string, object?>(WorkQueueMetrics.NameTag, _name);
@@ -357,6 +367,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         Debug.Assert(_handlersBlockedInAdd >= 0 && _handlersBlockedInAdd <= _running, "blocked handlers are running consumers");
         Debug.Assert(_state != Stopped || (_running == 0 && _ring.Count == 0 && pending == 0), "a stopped queue holds nothing");
         Debug.Assert(_state == Open || _spaceWaiters.Count == 0, "only an open queue keeps producers waiting");
+        Debug.Assert(_gatherSignal is null || (_batchSize > 0 && _state == Open), "only an open queue with a batch handler gathers");
     }
 
     // Called with _gate held.

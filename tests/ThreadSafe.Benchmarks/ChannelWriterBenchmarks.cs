@@ -21,30 +21,15 @@ public class ChannelWriterBenchmarks
     [Params("1P1C", "2P2C")]
     public string Shape { get; set; } = "1P1C";
 
-    private int Producers => Shape[0] - '0';
+    private int Producers => ProducerConsumerHarness.Producers(Shape);
 
-    private int Consumers => Shape[2] - '0';
+    private int Consumers => ProducerConsumerHarness.Consumers(Shape);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Items)]
     public void BoundedChannelWriteAsync()
     {
-        Channel<int> channel = Channel.CreateBounded<int>(new BoundedChannelOptions(Capacity) { SingleReader = false, SingleWriter = false });
-        Task[] consumers = new Task[Consumers];
-        for (int c = 0; c < consumers.Length; c++)
-        {
-            consumers[c] = Task.Run(async () =>
-            {
-                ChannelReader<int> reader = channel.Reader;
-                while (await reader.WaitToReadAsync().ConfigureAwait(false))
-                {
-                    while (reader.TryRead(out int item))
-                    {
-                        Work(item);
-                    }
-                }
-            });
-        }
-
+        Channel<int> channel = ProducerConsumerHarness.NewBoundedChannel(Capacity);
+        Task[] consumers = ProducerConsumerHarness.StartChannelConsumers(channel.Reader, Consumers, Work);
         RunProducers(channel.Writer);
         channel.Writer.Complete();
         Task.WaitAll(consumers);

@@ -21,4 +21,13 @@ if (args is ["time-histories", string historyDirectory])
     return;
 }
 
+if (args is ["batch-latency", .. string[] latencyArgs])
+{
+    // p99 of single items under a trickle with a batch handler: batch-latency [MaxBatchDelay ms] [gap between items ms]
+    ThreadSafe.Benchmarks.WorkQueueBatchLatency.Run(
+        delayMs: latencyArgs.Length > 0 ? int.Parse(latencyArgs[0], System.Globalization.CultureInfo.InvariantCulture) : 5,
+        gapMs: latencyArgs.Length > 1 ? int.Parse(latencyArgs[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

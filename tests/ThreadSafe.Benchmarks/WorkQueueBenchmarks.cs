@@ -23,41 +23,16 @@ public class WorkQueueBenchmarks
     [Params("1P1C", "2P1C", "2P2C")]
     public string Shape { get; set; } = "1P1C";
 
-    private int Producers => Shape[0] - '0';
+    private int Producers => ProducerConsumerHarness.Producers(Shape);
 
-    private int Consumers => Shape[2] - '0';
+    private int Consumers => ProducerConsumerHarness.Consumers(Shape);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Items)]
     public void BoundedChannel()
     {
-        Channel<int> channel = Channel.CreateBounded<int>(new BoundedChannelOptions(Capacity) { SingleReader = false, SingleWriter = false });
-        Task[] consumers = new Task[Consumers];
-        for (int c = 0; c < consumers.Length; c++)
-        {
-            consumers[c] = Task.Run(async () =>
-            {
-                ChannelReader<int> reader = channel.Reader;
-                while (await reader.WaitToReadAsync().ConfigureAwait(false))
-                {
-                    while (reader.TryRead(out int item))
-                    {
-                        Work(item);
-                    }
-                }
-            });
-        }
-
-        RunProducers(i =>
-        {
-            ChannelWriter<int> writer = channel.Writer;
-            while (!writer.TryWrite(i))
-            {
-                if (!writer.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
-                {
-                    return;
-                }
-            }
-        });
+        Channel<int> channel = ProducerConsumerHarness.NewBoundedChannel(Capacity);
+        Task[] consumers = ProducerConsumerHarness.StartChannelConsumers(channel.Reader, Consumers, Work);
+        RunProducers(i => ProducerConsumerHarness.WriteOrWait(channel.Writer, i));
         channel.Writer.Complete();
         Task.WaitAll(consumers);
     }
@@ -105,26 +80,5 @@ public class WorkQueueBenchmarks
     // The same work per item for every contender.
     private void Work(int item) => Volatile.Write(ref _sink, item);
 
-    // Producer threads adding Items ints in total, split evenly; returns when all have finished.
-    private void RunProducers(Action<int> add)
-    {
-        int perProducer = Items / Producers;
-        var threads = new Thread[Producers];
-        for (int p = 0; p < threads.Length; p++)
-        {
-            threads[p] = new Thread(() =>
-            {
-                for (int i = 0; i < perProducer; i++)
-                {
-                    add(i);
-                }
-            });
-            threads[p].Start();
-        }
-
-        foreach (Thread thread in threads)
-        {
-            thread.Join();
-        }
-    }
+    private void RunProducers(Action<int> add) => ProducerConsumerHarness.RunProducerThreads(Items, Producers, add);
 }
