@@ -49,31 +49,6 @@ public sealed partial class AsyncGuarded<T>
     // read and cleared by the holder in Release.
     private LockEntry? _holdEntry;
 
-    /// <summary>Gets what is known of the lock now: whether it is held, how many wait, and, while tracked, by which flow and since when.</summary>
-    /// <returns>The lock's information; see <see cref="LockInfo"/> for what is exact when diagnostics are off.</returns>
-    /// <remarks>Takes the internal queue lock for a moment (never waits for the guard itself): safe to call from anywhere, including a delegate of this guard.</remarks>
-    public LockInfo GetLockInfo()
-    {
-        bool held;
-        int waiting = 0;
-        lock (_gate)
-        {
-            held = _held;
-            for (Waiter? waiter = _head; waiter is not null; waiter = waiter.Next)
-            {
-                waiting++;
-            }
-        }
-
-        return LockInfo.Create(this, Name, held, waiting, _identity.TrackedState);
-    }
-
-    /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
-    internal T ValueForDebugger => _value;
-
-    /// <summary>Gets "free", or "held" with the number of waiters, and, tracked, by whom and for how long; for the debugger.</summary>
-    internal string DebuggerState => GetLockInfo().Summary();
-
     private ValueTask<TResult> Run<TBody, TResult>(TBody body, string member, string parameterName, CancellationToken cancellationToken)
         where TBody : struct, IGuardedBody<T, TResult>
     {
@@ -380,86 +355,5 @@ public sealed partial class AsyncGuarded<T>
             bool handedOff = next.Completion.TrySetResult();
             Debug.Assert(handedOff, "A dequeued waiter is completed only here.");
         }
-    }
-
-    // Called by the holder that released: the wait (waiter's start to hand-off) and the hold (hand-off to release).
-    private void RecordMetrics(LockEntry ended, long releasedAt)
-    {
-        TimeProvider clock = LockDiagnostics.Clock;
-        TimeSpan wait = ended.Waited ? clock.GetElapsedTime(ended.WaitStart, ended.Since) : TimeSpan.Zero;
-        LockMetrics.Acquisition(_identity.TrackedState!, LockAccess.Exclusive, wait, clock.GetElapsedTime(ended.Since, releasedAt));
-    }
-
-    // Token callback. Removes the waiter if it is still queued; if Release already dequeued it, the
-    // hand-off won the race and the waiter owns the lock, so the cancellation is ignored.
-    private void Cancel(Waiter waiter, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (!waiter.Queued)
-            {
-                return;
-            }
-
-            Unlink(waiter);
-        }
-
-        if (waiter.Entry is { } entry)
-        {
-            _identity.TrackedState!.Remove(entry);
-        }
-
-        bool cancelled = waiter.Completion.TrySetCanceled(cancellationToken);
-        Debug.Assert(cancelled, "A removed waiter is completed only here.");
-    }
-
-    private void Unlink(Waiter waiter)
-    {
-        Debug.Assert(Monitor.IsEntered(_gate), "The queue is changed only under _gate.");
-        Debug.Assert(waiter.Queued, "Only a queued waiter can be unlinked.");
-        if (waiter.Previous is null)
-        {
-            _head = waiter.Next;
-        }
-        else
-        {
-            waiter.Previous.Next = waiter.Next;
-        }
-
-        if (waiter.Next is null)
-        {
-            _tail = waiter.Previous;
-        }
-        else
-        {
-            waiter.Next.Previous = waiter.Previous;
-        }
-
-        waiter.Next = null;
-        waiter.Previous = null;
-        waiter.Queued = false;
-    }
-
-    private sealed class Waiter(AsyncGuarded<T> owner)
-    {
-        public AsyncGuarded<T> Owner { get; } = owner;
-
-        // Completed exactly once, outside _gate: by Release (hand-off) or by Cancel, whichever dequeued it.
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        // Guarded by Owner._gate.
-        public Waiter? Next { get; set; }
-
-        // Guarded by Owner._gate.
-        public Waiter? Previous { get; set; }
-
-        // Guarded by Owner._gate. True from enqueue until Release hands it the lock or Cancel removes it.
-        public bool Queued { get; set; }
-
-        // Written by the waiting caller after enqueueing, read by the same caller after the wait.
-        public CancellationTokenRegistration Registration { get; set; }
-
-        // The diagnostics entry of the waiting flow, null when not tracked. Set before the waiter is queued, then read-only.
-        public LockEntry? Entry { get; init; }
     }
 }
