@@ -128,18 +128,20 @@ public sealed partial class WorkQueue<T>
         }
     }
 
-    // Waits for the wake-up promised by RegisterIdle: synchronously on a dedicated thread, so that it stays the consumer.
-    private async Task WaitIdleAsync(Consumer consumer)
+    // The wake-up promised by RegisterIdle: waited for synchronously on a dedicated thread, so that it stays the
+    // consumer (the returned task is then complete); for a thread-pool consumer, the task of its IdleSignal, which only
+    // this consumer reads, so it is cleared at once. Not an async method: no extra state machine per idle wait.
+    private Task WaitIdleAsync(Consumer consumer)
     {
         if (consumer.Dedicated)
         {
             _itemsAvailable.Wait();
+            return Task.CompletedTask;
         }
-        else
-        {
-            await consumer.IdleSignal!.Task.ConfigureAwait(false);
-            consumer.IdleSignal = null;
-        }
+
+        Task signal = consumer.IdleSignal!.Task;
+        consumer.IdleSignal = null;
+        return signal;
     }
 
     private void ProcessBatch(Consumer consumer, int n)
