@@ -286,76 +286,85 @@ public sealed class WorkQueueBatchDelegateTests
     public async Task MaxBatchDelay_ItemsArrivingWhileTheHandlerIsBusy_WaitOnlyWhatIsLeftOfTheOldestOnesDelay(bool dedicatedThreads)
     {
         var clock = new TestClock();
-        using var release = new ManualResetEvent(false);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var second = new TaskCompletionSource<int[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queue = new WorkQueue<int>(
-            clock.Batching(10, TimeSpan.FromMilliseconds(100)),
-            (batch, ct) =>
-            {
-                if (batch.Span[0] == 0)
-                {
-                    started.TrySetResult();
-                    Assert.True(release.WaitOne(Limit), "the test never released the handler");
-                }
-                else
-                {
-                    second.TrySetResult(batch.ToArray());
-                }
-            },
-            new WorkQueueOptions<int> { UseDedicatedThreads = dedicatedThreads });
-        clock.SetMilliseconds(0);
-        queue.Add(0);
-        (TimeSpan _, TaskCompletionSource fireFirst) = await clock.NextDelayAsync();
-        fireFirst.SetResult();
-        await started.Task.WaitAsync(Limit);
-
+        await using BusyFirstBatch busy = await BusyFirstBatch.StartAsync(clock, dedicatedThreads);
         clock.SetMilliseconds(10);
-        queue.Add(1); // the oldest item of the next batch: its deadline is at 110 ms
+        busy.Queue.Add(1); // the oldest item of the next batch: its deadline is at 110 ms
         clock.SetMilliseconds(70);
-        queue.Add(2);
-        release.Set(); // the consumer comes back at 70 ms
+        busy.Queue.Add(2);
+        busy.Release(); // the consumer comes back at 70 ms
 
         (TimeSpan rest, TaskCompletionSource fireSecond) = await clock.NextDelayAsync();
         AssertMilliseconds(40, rest); // not 100 (from when the consumer looked) nor 30 (from the newest item)
         clock.SetMilliseconds(110);
         fireSecond.SetResult();
-        Assert.Equal(new List<int> { 1, 2 }, await second.Task.WaitAsync(Limit));
-        await queue.CompleteAsync().WaitAsync(Limit);
+        Assert.Equal(new List<int> { 1, 2 }, await busy.SecondBatch.WaitAsync(Limit));
+        await busy.Queue.CompleteAsync().WaitAsync(Limit);
     }
 
     [Fact]
     public async Task MaxBatchDelay_DeadlinePassedWhileTheHandlerWasBusy_TheBatchGoesOutWithoutWaiting()
     {
         var clock = new TestClock();
-        using var release = new ManualResetEvent(false);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var second = new TaskCompletionSource<int[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queue = new WorkQueue<int>(
-            clock.Batching(10, TimeSpan.FromMilliseconds(100)),
-            (batch, ct) =>
-            {
-                if (batch.Span[0] == 0)
-                {
-                    started.TrySetResult();
-                    Assert.True(release.WaitOne(Limit), "the test never released the handler");
-                }
-                else
-                {
-                    second.TrySetResult(batch.ToArray());
-                }
-            });
-        clock.SetMilliseconds(0);
-        queue.Add(0);
-        (TimeSpan _, TaskCompletionSource fireFirst) = await clock.NextDelayAsync();
-        fireFirst.SetResult();
-        await started.Task.WaitAsync(Limit);
+        await using BusyFirstBatch busy = await BusyFirstBatch.StartAsync(clock, dedicatedThreads: true); // the default
         clock.SetMilliseconds(10);
-        queue.Add(1);
+        busy.Queue.Add(1);
         clock.SetMilliseconds(200); // item 1 is 90 ms overdue when the consumer comes back
-        release.Set();
-        Assert.Equal(new List<int> { 1 }, await second.Task.WaitAsync(Limit));
+        busy.Release();
+        Assert.Equal(new List<int> { 1 }, await busy.SecondBatch.WaitAsync(Limit));
         Assert.Equal(0, clock.PendingRequests);
-        await queue.CompleteAsync().WaitAsync(Limit);
+        await busy.Queue.CompleteAsync().WaitAsync(Limit);
+    }
+
+    // A batch queue on a test clock (MaxBatchSize 10, MaxBatchDelay 100 ms) whose handler is busy with the first batch
+    // (item 0, added at 0 ms and handed over when its delay fired) until Release; the next batch is captured.
+    private sealed class BusyFirstBatch : IAsyncDisposable
+    {
+        private readonly ManualResetEvent _release = new(false);
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<int[]> _second = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private BusyFirstBatch(TestClock clock, bool dedicatedThreads)
+        {
+            Queue = new WorkQueue<int>(
+                clock.Batching(10, TimeSpan.FromMilliseconds(100)),
+                (batch, ct) =>
+                {
+                    if (batch.Span[0] == 0)
+                    {
+                        _started.TrySetResult();
+                        Assert.True(_release.WaitOne(Limit), "the test never released the handler");
+                    }
+                    else
+                    {
+                        _second.TrySetResult(batch.ToArray());
+                    }
+                },
+                new WorkQueueOptions<int> { UseDedicatedThreads = dedicatedThreads });
+        }
+
+        public WorkQueue<int> Queue { get; }
+
+        public Task<int[]> SecondBatch => _second.Task;
+
+        public static async Task<BusyFirstBatch> StartAsync(TestClock clock, bool dedicatedThreads)
+        {
+            var busy = new BusyFirstBatch(clock, dedicatedThreads);
+            clock.SetMilliseconds(0);
+            busy.Queue.Add(0);
+            (TimeSpan _, TaskCompletionSource fireFirst) = await clock.NextDelayAsync();
+            fireFirst.SetResult();
+            await busy._started.Task.WaitAsync(Limit);
+            return busy;
+        }
+
+        public void Release() => _release.Set();
+
+        // The handler is released in any case, so a failed test leaves no consumer blocked; the queue is the test's.
+        public ValueTask DisposeAsync()
+        {
+            _release.Set();
+            _release.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 }
