@@ -18,22 +18,8 @@ public sealed partial class WorkQueue<T>
         CancellationToken abortToken = _abortCts.Token;
         try
         {
-            if (_batchHandler is not null)
-            {
-                RunBatchHandler(items, abortToken);
-            }
-            else
-            {
-                ValueTask pending = StartAsyncBatchHandler(items, abortToken);
-                if (consumer.Dedicated && !pending.IsCompleted)
-                {
-                    pending.AsTask().GetAwaiter().GetResult();
-                }
-                else
-                {
-                    await pending.ConfigureAwait(false);
-                }
-            }
+            ValueTask pending = BlockIfDedicated(StartMarked(_batchHandler!, items, abortToken), consumer);
+            await pending.ConfigureAwait(false);
 
             Flush(n, 0);
         }
@@ -99,35 +85,6 @@ public sealed partial class WorkQueue<T>
                     slots--;
                 }
             }
-        }
-    }
-
-    private void RunBatchHandler(ReadOnlyMemory<T> items, CancellationToken abortToken)
-    {
-        WorkQueue<T>? outer = t_handlerOf;
-        t_handlerOf = this;
-        try
-        {
-            _batchHandler!(items, abortToken);
-        }
-        finally
-        {
-            t_handlerOf = outer;
-        }
-    }
-
-    // Runs the synchronous part of an asynchronous batch handler, marked as a handler of this queue on this thread.
-    private ValueTask StartAsyncBatchHandler(ReadOnlyMemory<T> items, CancellationToken abortToken)
-    {
-        WorkQueue<T>? outer = t_handlerOf;
-        t_handlerOf = this;
-        try
-        {
-            return _asyncBatchHandler!(items, abortToken);
-        }
-        finally
-        {
-            t_handlerOf = outer;
         }
     }
 

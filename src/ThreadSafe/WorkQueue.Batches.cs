@@ -9,9 +9,8 @@ namespace ThreadSafe;
 /// </content>
 public sealed partial class WorkQueue<T>
 {
-    // Set by the batch constructors (exactly one of the two), else null.
-    private readonly Action<ReadOnlyMemory<T>, CancellationToken>? _batchHandler;
-    private readonly Func<ReadOnlyMemory<T>, CancellationToken, ValueTask>? _asyncBatchHandler;
+    // Set by the batch constructors, else null. A synchronous batch handler is wrapped into this shape (Synchronous).
+    private readonly Func<ReadOnlyMemory<T>, CancellationToken, ValueTask>? _batchHandler;
 
     // WorkQueueBatchOptions.MaxBatchSize clamped to _capacity, or 0 for a per-item handler: the field that selects the mode.
     private readonly int _batchSize;
@@ -58,7 +57,7 @@ public sealed partial class WorkQueue<T>
     /// while its token is cancelled stopped because of <see cref="AbortAsync()"/>: its whole batch is handed back first.
     /// </remarks>
     public WorkQueue(WorkQueueBatchOptions batching, Action<ReadOnlyMemory<T>, CancellationToken> handler, WorkQueueOptions<T>? options = null)
-        : this(null, null, options, new BatchSetup(NotNull(batching), RefuseAsync(handler), null))
+        : this(null, null, options, new BatchSetup(NotNull(batching), Synchronous(RefuseAsync(handler, batch: true))))
     {
     }
 
@@ -81,27 +80,21 @@ public sealed partial class WorkQueue<T>
     /// <see cref="AbortAsync()"/>: its whole batch is handed back first.
     /// </remarks>
     public WorkQueue(WorkQueueBatchOptions batching, Func<ReadOnlyMemory<T>, CancellationToken, ValueTask> handler, WorkQueueOptions<T>? options = null)
-        : this(null, null, options, new BatchSetup(NotNull(batching), null, handler ?? throw new ArgumentNullException(nameof(handler))))
+        : this(null, null, options, new BatchSetup(NotNull(batching), handler ?? throw new ArgumentNullException(nameof(handler))))
     {
     }
 
     private static WorkQueueBatchOptions NotNull(WorkQueueBatchOptions batching) =>
         batching ?? throw new ArgumentNullException(nameof(batching));
 
-    private static Action<ReadOnlyMemory<T>, CancellationToken> RefuseAsync(Action<ReadOnlyMemory<T>, CancellationToken> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        if (AsyncDelegates.IsAsync(handler))
+    // A synchronous batch handler in the shape of an asynchronous one, whose task is always complete: one batch path runs
+    // both (a delegate call per batch more, none per item).
+    private static Func<ReadOnlyMemory<T>, CancellationToken, ValueTask> Synchronous(Action<ReadOnlyMemory<T>, CancellationToken> handler) =>
+        (items, abortToken) =>
         {
-            string t = TypeNames.Format(typeof(T));
-            throw AsyncDelegates.Refused(
-                nameof(handler),
-                $"new {TypeNames.Format(typeof(WorkQueue<T>))}(WorkQueueBatchOptions, Action<ReadOnlyMemory<{t}>, CancellationToken> handler)",
-                $"a handler typed Func<ReadOnlyMemory<{t}>, CancellationToken, ValueTask> (an async lambda binds to it by itself), which the consumer awaits");
-        }
-
-        return handler;
-    }
+            handler(items, abortToken);
+            return default;
+        };
 
     // For tests: the number of gatherings that ended by their deadline.
     internal int DeadlinesPassed => Volatile.Read(ref _deadlinesPassed);
@@ -284,15 +277,10 @@ public sealed partial class WorkQueue<T>
     }
 
     // What a batch constructor passes to the private constructor.
-    private sealed class BatchSetup(
-        WorkQueueBatchOptions options,
-        Action<ReadOnlyMemory<T>, CancellationToken>? handler,
-        Func<ReadOnlyMemory<T>, CancellationToken, ValueTask>? asyncHandler)
+    private sealed class BatchSetup(WorkQueueBatchOptions options, Func<ReadOnlyMemory<T>, CancellationToken, ValueTask> handler)
     {
         public WorkQueueBatchOptions Options { get; } = options;
 
-        public Action<ReadOnlyMemory<T>, CancellationToken>? Handler { get; } = handler;
-
-        public Func<ReadOnlyMemory<T>, CancellationToken, ValueTask>? AsyncHandler { get; } = asyncHandler;
+        public Func<ReadOnlyMemory<T>, CancellationToken, ValueTask> Handler { get; } = handler;
     }
 }

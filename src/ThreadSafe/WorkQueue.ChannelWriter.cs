@@ -107,22 +107,7 @@ public sealed partial class WorkQueue<T>
     {
         while (true)
         {
-            CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
-            try
-            {
-                await waiter.Task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                bool notCounted = false; // asynchronous waits are never counted as blocked handlers
-                RemoveSpaceWaiter(waiter, ref notCounted);
-                throw new OperationCanceledException(cancellationToken);
-            }
-            finally
-            {
-                registration.Unregister(); // not Dispose, which could wait for the callback (see Add)
-            }
-
+            await WaitForSpaceWakeupAsync(waiter, waitStart: 0, cancellationToken).ConfigureAwait(false);
             TaskCompletionSource? next = RegisterSpaceWaitIfFull(out bool accepting);
             if (!accepting)
             {

@@ -144,53 +144,122 @@ public sealed partial class WorkQueue<T>
         return signal;
     }
 
+    // A batch of a synchronous handler: the consumer's thread runs every handler, so it is marked as a handler of this queue
+    // once, for the whole batch (including OnError), not once per item.
     private void ProcessBatch(Consumer consumer, int n)
     {
-        int processed = 0, failed = 0;
+        var progress = default(ItemProgress);
         WorkQueue<T>? outer = t_handlerOf;
-        t_handlerOf = this; // synchronous handlers run on this thread until the batch ends
+        t_handlerOf = this;
         try
         {
-            ProcessBatchItems(consumer, n, ref processed, ref failed);
+            bool over = RunItems(consumer, n, new SyncItemHandler(_handler!), ref progress, out _);
+            Debug.Assert(over, "A synchronous handler never leaves a task to await.");
         }
         finally
         {
             t_handlerOf = outer;
         }
 
-        Flush(processed, failed);
+        Flush(progress.Processed, progress.Failed);
     }
 
-    private void ProcessBatchItems(Consumer consumer, int n, ref int processed, ref int failed)
+    // A batch of an asynchronous handler. RunItems runs it; when a handler's task is not complete on a thread-pool
+    // consumer, this awaits it, settles its item by the same rule and lets RunItems go on with the next item.
+    private async Task ProcessBatchAsync(Consumer consumer, int n)
     {
-        for (int i = 0; i < n; i++)
+        var handler = new AsyncItemHandler(this, _abortCts.Token);
+        var progress = default(ItemProgress);
+        while (!RunItems(consumer, n, handler, ref progress, out ValueTask pending))
+        {
+            Exception? error = null;
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+
+            if (!Settle(consumer, progress.Next - 1, n, progress.Awaited!, error, ref progress))
+            {
+                break;
+            }
+        }
+
+        Flush(progress.Processed, progress.Failed);
+    }
+
+    // The per-item loop of both handler kinds, from progress.Next to the end of the batch: stop when the queue is aborting
+    // (the rest of the batch is handed back), start the item, run its handler, settle it (Settle). Returns true when the
+    // batch is over. Returns false when a thread-pool consumer must await the handler's task (pending): the item is then
+    // progress.Awaited, at index progress.Next - 1, and the caller settles it and calls again (a dedicated consumer never
+    // yields: see BlockIfDedicated). Generic over a struct so that the synchronous handler's path is compiled on its own:
+    // there the handler is a direct call and the test for a task to await is a constant the JIT removes.
+    private bool RunItems<THandler>(Consumer consumer, int n, THandler handler, ref ItemProgress progress, out ValueTask pending)
+        where THandler : struct, IItemHandler
+    {
+        pending = default;
+        for (int i = progress.Next; i < n; i++)
         {
             if (Volatile.Read(ref _state) >= Aborting)
             {
                 HandBack(consumer, i, n);
-                break;
+                return true;
             }
 
             T item = StartItem(consumer, i, n);
+            Exception? error = null;
             try
             {
-                _handler!(item);
-                processed++;
-            }
-            catch (OperationCanceledException) when (_abortCts.IsCancellationRequested)
-            {
-                HandBackStarted(consumer, item, i, n); // the same rule as for asynchronous handlers (see there)
-                break;
+                if (!handler.Run(item, consumer, out ValueTask started))
+                {
+                    progress.Next = i + 1;
+                    progress.Awaited = item;
+                    pending = started;
+                    return false;
+                }
             }
             catch (Exception ex)
             {
-                failed++;
-                OnHandlerError(item, ex);
+                error = ex;
+            }
+
+            if (!Settle(consumer, i, n, item, error, ref progress))
+            {
+                return true;
             }
         }
+
+        return true;
+    }
+
+    // The error rule for one item whose handler returned (error null) or threw. Returns false when the batch is over: the
+    // handler threw an OperationCanceledException while the queue is aborting (through the abort token or a token linked to
+    // it), so the item was not handled; it goes back in front of the unstarted rest of the batch, not counted as failed.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Settle(Consumer consumer, int index, int n, T item, Exception? error, ref ItemProgress progress)
+    {
+        if (error is null)
+        {
+            progress.Processed++;
+            return true;
+        }
+
+        if (error is OperationCanceledException && _abortCts.IsCancellationRequested)
+        {
+            HandBackStarted(consumer, item, index, n);
+            return false;
+        }
+
+        progress.Failed++;
+        OnHandlerError(item, error);
+        return true;
     }
 
     // An item the handler gave up on because the queue is aborting goes back in front of the unstarted rest of the batch.
+    // It counts as waiting again until the queue stops.
     private void HandBackStarted(Consumer consumer, T item, int index, int n)
     {
         consumer.Batch[index] = item;
@@ -198,58 +267,31 @@ public sealed partial class WorkQueue<T>
         HandBack(consumer, index, n);
     }
 
-    private async Task ProcessBatchAsync(Consumer consumer, int n)
+    // The dedicated-thread rule for the task of a handler (per item or per batch). A dedicated consumer never yields: it
+    // blocks until an incomplete task completes, so that its thread stays the consumer, and gets a completed task back
+    // (the handler's exception is thrown here, as an await would throw it). A thread-pool consumer gets the task back, to
+    // await it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ValueTask BlockIfDedicated(ValueTask handlerTask, Consumer consumer)
     {
-        int processed = 0, failed = 0;
-        CancellationToken abortToken = _abortCts.Token;
-        for (int i = 0; i < n; i++)
+        if (consumer.Dedicated && !handlerTask.IsCompleted)
         {
-            if (Volatile.Read(ref _state) >= Aborting)
-            {
-                HandBack(consumer, i, n);
-                break;
-            }
-
-            T item = StartItem(consumer, i, n);
-            try
-            {
-                ValueTask pending = StartAsyncHandler(item, abortToken);
-                if (consumer.Dedicated && !pending.IsCompleted)
-                {
-                    pending.AsTask().GetAwaiter().GetResult();
-                }
-                else
-                {
-                    await pending.ConfigureAwait(false);
-                }
-
-                processed++;
-            }
-            catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
-            {
-                // The handler stopped while the queue is aborting, through the abort token or a token linked to it: the
-                // item was not handled, so it is handed back first. It counts as waiting again until the queue stops.
-                HandBackStarted(consumer, item, i, n);
-                break;
-            }
-            catch (Exception ex)
-            {
-                failed++;
-                OnHandlerError(item, ex);
-            }
+            handlerTask.AsTask().GetAwaiter().GetResult();
+            return default;
         }
 
-        Flush(processed, failed);
+        return handlerTask;
     }
 
-    // Runs the synchronous part of an asynchronous handler, marked as a handler of this queue on this thread.
-    private ValueTask StartAsyncHandler(T item, CancellationToken abortToken)
+    // Runs the synchronous part of a handler (per item or per batch), marked as a handler of this queue on this thread: an
+    // asynchronous handler may continue on any thread after its first await, so the mark ends when this call returns.
+    private ValueTask StartMarked<TArg>(Func<TArg, CancellationToken, ValueTask> handler, TArg arg, CancellationToken abortToken)
     {
         WorkQueue<T>? outer = t_handlerOf;
         t_handlerOf = this;
         try
         {
-            return _asyncHandler!(item, abortToken);
+            return handler(arg, abortToken);
         }
         finally
         {

@@ -114,22 +114,7 @@ public sealed partial class WorkQueue<T>
         long waitStart = Stopwatch.GetTimestamp();
         while (true)
         {
-            CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
-            try
-            {
-                await waiter.Task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                bool notCounted = false; // asynchronous adds are never counted as blocked handlers
-                RemoveSpaceWaiter(waiter, ref notCounted);
-                RecordAddWait(waitStart);
-                throw new OperationCanceledException(cancellationToken);
-            }
-            finally
-            {
-                registration.Unregister(); // not Dispose, which could wait for the callback (see Add)
-            }
+            await WaitForSpaceWakeupAsync(waiter, waitStart, cancellationToken).ConfigureAwait(false);
 
             // No token check here: this producer was woken for a free slot and must use it or pass it on (see Add).
             bool counted = false;
@@ -140,6 +125,33 @@ public sealed partial class WorkQueue<T>
             }
 
             waiter = next;
+        }
+    }
+
+    // Waits asynchronously until a consumer or a state change wakes the space waiter (AddAsync, WaitToWriteAsync). If the
+    // token cancels it first, the waiter is removed under _gate before OperationCanceledException is thrown, so no later
+    // operation has to clean it up; for AddAsync (waitStart not 0) the wait is recorded as an add wait.
+    private async Task WaitForSpaceWakeupAsync(TaskCompletionSource waiter, long waitStart, CancellationToken cancellationToken)
+    {
+        CancellationTokenRegistration registration = RegisterCancellation(waiter, cancellationToken);
+        try
+        {
+            await waiter.Task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            bool notCounted = false; // asynchronous waits are never counted as blocked handlers
+            RemoveSpaceWaiter(waiter, ref notCounted);
+            if (waitStart != 0)
+            {
+                RecordAddWait(waitStart);
+            }
+
+            throw new OperationCanceledException(cancellationToken);
+        }
+        finally
+        {
+            registration.Unregister(); // not Dispose, which could wait for the callback (see Add)
         }
     }
 

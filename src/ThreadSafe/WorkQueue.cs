@@ -129,7 +129,7 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
     /// lambda binds to by itself.
     /// </exception>
     public WorkQueue(Action<T> handler, WorkQueueOptions<T>? options = null)
-        : this(RefuseAsync(handler), null, options)
+        : this(RefuseAsync(handler, batch: false), null, options)
     {
     }
 
@@ -170,7 +170,6 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         if (batch is not null)
         {
             _batchHandler = batch.Handler;
-            _asyncBatchHandler = batch.AsyncHandler;
             _batchSize = Math.Min(batch.Options.MaxBatchSize, _capacity);
             _maxBatchDelay = batch.Options.MaxBatchDelay;
             _timestamp = batch.Options.Timestamp ?? Stopwatch.GetTimestamp;
@@ -184,16 +183,25 @@ public sealed partial class WorkQueue<T> : IAsyncDisposable
         StartConsumers(options.Consumers, options.UseDedicatedThreads);
     }
 
-    private static Action<T> RefuseAsync(Action<T> handler)
+    // Refuses an async lambda or method passed as a synchronous handler, per item or per batch: it would be async void, so
+    // the queue could neither wait for it nor see its exceptions. The message names the constructor and what to pass.
+    private static THandler RefuseAsync<THandler>(THandler handler, bool batch)
+        where THandler : Delegate
     {
         ArgumentNullException.ThrowIfNull(handler);
         if (AsyncDelegates.IsAsync(handler))
         {
             string t = TypeNames.Format(typeof(T));
-            throw AsyncDelegates.Refused(
-                nameof(handler),
-                $"new {TypeNames.Format(typeof(WorkQueue<T>))}(Action<{t}> handler)",
-                $"a handler typed Func<{t}, ValueTask> or Func<{t}, CancellationToken, ValueTask> (an async lambda binds to those by itself), which the consumer awaits");
+            string queue = TypeNames.Format(typeof(WorkQueue<T>));
+            throw batch
+                ? AsyncDelegates.Refused(
+                    nameof(handler),
+                    $"new {queue}(WorkQueueBatchOptions, Action<ReadOnlyMemory<{t}>, CancellationToken> handler)",
+                    $"a handler typed Func<ReadOnlyMemory<{t}>, CancellationToken, ValueTask> (an async lambda binds to it by itself), which the consumer awaits")
+                : AsyncDelegates.Refused(
+                    nameof(handler),
+                    $"new {queue}(Action<{t}> handler)",
+                    $"a handler typed Func<{t}, ValueTask> or Func<{t}, CancellationToken, ValueTask> (an async lambda binds to those by itself), which the consumer awaits");
         }
 
         return handler;

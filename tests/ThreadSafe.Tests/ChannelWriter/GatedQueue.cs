@@ -43,6 +43,13 @@ internal sealed class GatedQueue : IAsyncDisposable
 
     public void Open() => _gate.Set();
 
+    /// <summary>The writer's poison pill: completes the writer and waits until the consumer has handled every accepted item.</summary>
+    public async Task CompleteAndDrainAsync()
+    {
+        Writer.Complete();
+        await Queue.Completion.WaitAsync(TestLimits.Wait);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Open();

@@ -212,8 +212,7 @@ public sealed class WorkQueueChannelWriterTests
         Assert.False(write.IsCompleted);
         gated.Open();
         await write.WaitAsync(TestLimits.Wait);
-        gated.Writer.Complete();
-        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
+        await gated.CompleteAndDrainAsync();
         Assert.Contains(42, gated.Handled);
     }
 
@@ -230,8 +229,7 @@ public sealed class WorkQueueChannelWriterTests
         Assert.Equal(1, gated.Queue.WaitingProducers); // only write2 still waits
         gated.Open();
         await write2.WaitAsync(TestLimits.Wait);
-        gated.Writer.Complete();
-        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
+        await gated.CompleteAndDrainAsync();
         Assert.Equal(new[] { -1, -2, 44 }, gated.Handled.AsEnumerable());
     }
 
@@ -273,8 +271,7 @@ public sealed class WorkQueueChannelWriterTests
         gated.Open();
         Assert.True(await onlyAsks.WaitAsync(TestLimits.Wait));
         await write.WaitAsync(TestLimits.Wait);
-        gated.Writer.Complete();
-        await gated.Queue.Completion.WaitAsync(TestLimits.Wait);
+        await gated.CompleteAndDrainAsync();
         Assert.Contains(42, gated.Handled);
     }
 

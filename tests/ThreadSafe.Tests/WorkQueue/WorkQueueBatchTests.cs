@@ -313,7 +313,7 @@ public sealed class WorkQueueBatchTests
             Batching(16, TimeSpan.FromMilliseconds(1)),
             (batch, _) =>
             {
-                InterlockedMax(ref largest, batch.Length);
+                AtomicMax.Raise(ref largest, batch.Length);
                 foreach (int item in batch.Span)
                 {
                     seen.AddOrUpdate(item, 1, (_, n) => n + 1);
@@ -341,20 +341,5 @@ public sealed class WorkQueueBatchTests
         Assert.All(seen.Values, n => Assert.Equal(1, n));
         Assert.InRange(largest, 1, 16);
         Assert.Equal(Producers * PerProducer, queue.ProcessedCount);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            int seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }

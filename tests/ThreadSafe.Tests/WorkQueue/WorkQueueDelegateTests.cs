@@ -17,7 +17,7 @@ public sealed class WorkQueueDelegateTests
             async item =>
             {
                 int now = Interlocked.Increment(ref inFlight);
-                InterlockedMax(ref maxInFlight, now);
+                AtomicMax.Raise(ref maxInFlight, now);
                 await Task.Yield(); // the rest runs after the handler's first await: the queue must wait for it
                 handled.Enqueue(item);
                 Interlocked.Decrement(ref inFlight);
@@ -86,20 +86,5 @@ public sealed class WorkQueueDelegateTests
     public void NullHandler_ThrowsForEveryShape()
     {
         Assert.Equal("handler", Assert.Throws<ArgumentNullException>(() => new WorkQueue<int>((Func<int, ValueTask>)null!)).ParamName);
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen = Volatile.Read(ref target);
-        while (value > seen)
-        {
-            int previous = Interlocked.CompareExchange(ref target, value, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
-        }
     }
 }

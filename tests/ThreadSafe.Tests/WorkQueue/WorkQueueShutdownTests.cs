@@ -72,12 +72,8 @@ public sealed class WorkQueueShutdownTests
     [Fact]
     public async Task CompleteAsyncWithToken_Cancelled_StopsWaitingOnly_TheQueueStillDrainsEveryItemOnce()
     {
-        WorkQueueTests.HeldQueue held = await WorkQueueTests.HeldQueue.InHandAsync(capacity: 10);
+        WorkQueueTests.HeldQueue held = await WorkQueueTests.HeldQueue.WaitingAsync(waiting: 4, capacity: 10);
         WorkQueue<int> queue = held.Queue;
-        for (int i = 1; i < 5; i++)
-        {
-            queue.Add(i);
-        }
 
         using var cts = new CancellationTokenSource();
         Task bounded = queue.CompleteAsync(cts.Token);
@@ -94,12 +90,8 @@ public sealed class WorkQueueShutdownTests
     [Fact]
     public async Task AbortAsyncWithToken_HandlerNeverReturns_StopsWaiting_ThenTheSameOutcomeArrivesOnce()
     {
-        WorkQueueTests.HeldQueue held = await WorkQueueTests.HeldQueue.InHandAsync(capacity: 10);
+        WorkQueueTests.HeldQueue held = await WorkQueueTests.HeldQueue.WaitingAsync(waiting: 4, capacity: 10);
         WorkQueue<int> queue = held.Queue;
-        for (int i = 1; i < 5; i++)
-        {
-            queue.Add(i);
-        }
 
         using var cts = new CancellationTokenSource();
         Task<IReadOnlyList<int>> bounded = queue.AbortAsync(cts.Token);

@@ -41,15 +41,18 @@ public sealed class WorkQueueTests
         }
 
         /// <summary>Item 0 in hand and the buffer full: items 1 to <paramref name="capacity"/> wait in the queue.</summary>
-        public static async Task<HeldQueue> FullAsync(int capacity = 1)
+        public static Task<HeldQueue> FullAsync(int capacity = 1) => WaitingAsync(capacity, capacity);
+
+        /// <summary>Item 0 in hand and items 1 to <paramref name="waiting"/> waiting in a queue of <paramref name="capacity"/>.</summary>
+        public static async Task<HeldQueue> WaitingAsync(int waiting, int capacity)
         {
             HeldQueue held = await InHandAsync(capacity);
-            for (int i = 1; i <= capacity; i++)
+            for (int i = 1; i <= waiting; i++)
             {
                 held.Queue.Add(i);
             }
 
-            Assert.Equal(capacity, held.Queue.Count);
+            Assert.Equal(waiting, held.Queue.Count);
             return held;
         }
 
