@@ -98,14 +98,9 @@ public sealed class LockHolderTests : LockDiagnosticsTestBase
     {
         EnableWithManualClock();
         var guard = new AsyncGuarded<int>(0, name: "cache");
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task holder = guard.WriteAsync(async (_, _) =>
-        {
-            entered.SetResult();
-            await release.Task;
-        }).AsTask();
-        await Poll.Within(entered.Task, "the async holder entered");
+        var holding = new BlockingHandler();
+        Task holder = guard.WriteAsync(async (_, _) => await holding.BlockAsync()).AsTask();
+        await holding.WaitEnteredAsync();
         LockInfo? seenByWaiter = null;
         Task waiter = guard.WriteAsync(_ => { seenByWaiter = guard.GetLockInfo(); }).AsTask();
         using var cancel = new CancellationTokenSource();
@@ -123,7 +118,7 @@ public sealed class LockHolderTests : LockDiagnosticsTestBase
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(1, guard.GetLockInfo().WaiterCount);
 
-        release.SetResult();
+        holding.Release();
         await Poll.Within(Task.WhenAll(holder, waiter), "holder and waiter");
         LockFlow handedTo = Assert.Single(seenByWaiter!.Holders);
         Assert.False(handedTo.IsAsync);
