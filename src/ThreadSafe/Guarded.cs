@@ -32,7 +32,7 @@ namespace ThreadSafe;
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 [DebuggerTypeProxy(typeof(GuardedDebugView<>))]
-public sealed class Guarded<T> : IInspectableGuard
+public sealed class Guarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
 {
     // Guards _value and _busy. Private, so no outside code can lock on it.
     private readonly object _gate = new();
@@ -367,7 +367,7 @@ public sealed class Guarded<T> : IInspectableGuard
     public LockInfo GetLockInfo() => LockInfo.Create(this, Name, Volatile.Read(ref _busy), untrackedWaiters: 0, _identity.TrackedState);
 
     /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
-    internal T ValueForDebugger => _value;
+    T IInspectableGuard<T>.ValueForDebugger => _value;
 
     /// <summary>Gets the debugger's one-line view: "free", "held", or, tracked, "held by thread 5 'name' for 1.200 s, 2 waiting".</summary>
     internal string DebuggerState => GetLockInfo().Summary();

@@ -86,7 +86,7 @@ public sealed partial class ReadWriteGuarded<T>
         LockInfo.Create(this, Name, _gate.HasWriter || _gate.ReaderCount > 0, _gate.WaitingCount, _identity.TrackedState);
 
     /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
-    internal T ValueForDebugger => _value;
+    T IInspectableGuard<T>.ValueForDebugger => _value;
 
     /// <summary>
     /// Gets the debugger's one-line view: "write-held", "read-held by N" or "free", or, tracked, who holds it for how long

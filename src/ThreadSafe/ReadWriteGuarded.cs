@@ -41,8 +41,8 @@ namespace ThreadSafe;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
-[DebuggerTypeProxy(typeof(ReadWriteGuardedDebugView<>))]
-public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
+[DebuggerTypeProxy(typeof(GuardedDebugView<>))]
+public sealed partial class ReadWriteGuarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
 {
     // The writer-preferring reader-writer lock that guards _value: its read side for the read delegates
     // and Snapshot, its write side for the write and update delegates.

@@ -221,9 +221,9 @@ public sealed class LockHolderTests : LockDiagnosticsTestBase
         var readWrite = new ReadWriteGuarded<int>(2, name: "view rw");
         var asyncGuarded = new AsyncGuarded<int>(3, name: "view a");
         Assert.Equal((1, 1), guarded.Read(_ => { var view = new GuardedDebugView<int>(guarded); return (view.Holders.Count, view.Value); }));
-        Assert.Equal((1, 2), readWrite.Read(_ => { var view = new ReadWriteGuardedDebugView<int>(readWrite); return (view.Holders.Count, view.Value); }));
-        Assert.Equal((1, 3), await asyncGuarded.ReadAsync(_ => { var view = new AsyncGuardedDebugView<int>(asyncGuarded); return (view.Holders.Count, view.Value); }));
-        var free = new ReadWriteGuardedDebugView<int>(readWrite);
+        Assert.Equal((1, 2), readWrite.Read(_ => { var view = new GuardedDebugView<int>(readWrite); return (view.Holders.Count, view.Value); }));
+        Assert.Equal((1, 3), await asyncGuarded.ReadAsync(_ => { var view = new GuardedDebugView<int>(asyncGuarded); return (view.Holders.Count, view.Value); }));
+        var free = new GuardedDebugView<int>(readWrite);
         Assert.Equal(("view rw", "free"), (free.Name, free.State));
         Assert.Empty(free.Waiters);
     }
