@@ -275,74 +275,12 @@ public sealed class Guarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
         }
     }
 
-    // Run or TryWrite with diagnostics on (lock order, holder tracking, metrics: whichever apply). A blocking
-    // acquisition (no timeout) checks the lock order before waiting; a try gives up instead of deadlocking, so it records
-    // no order into this lock. The hold is recorded after the recursion check and removed before the lock is released,
-    // so the tracked holders never show two; metrics are recorded after the release, outside the lock.
+    // Run or TryWrite with diagnostics on: the acquisition every synchronous guard shares, with this guard's monitor.
+    // Not inlined, so the fast path keeps only the call.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool RunInstrumented<TBody, TResult>(TBody body, int timeoutMs, out TResult result)
-        where TBody : struct, IGuardedBody<T, TResult>
-    {
-        LockOrderNode? node = LockOrder.IsOn ? _identity.OrderNode(this) : null;
-        if (node is not null && timeoutMs == Timeout.Infinite)
-        {
-            LockOrderTracker.BeforeAcquire(this, node);
-        }
-
-        LockProbe probe = LockProbe.Start(ref _identity, this, LockAccess.Exclusive);
-        bool taken = false;
-        try
-        {
-            Monitor.TryEnter(_gate, ref taken);
-            if (!taken)
-            {
-                probe.StartWaiting();
-                if (timeoutMs == Timeout.Infinite)
-                {
-                    Monitor.Enter(_gate, ref taken);
-                }
-                else
-                {
-                    Monitor.TryEnter(_gate, timeoutMs, ref taken);
-                }
-
-                if (!taken)
-                {
-                    result = default!;
-                    return false;
-                }
-            }
-
-            Enter();
-            HeldLock? held = node is null ? null : LockOrderTracker.Push(this, node);
-            probe.Acquired();
-            try
-            {
-                result = body.Invoke(ref _value);
-                return true;
-            }
-            finally
-            {
-                probe.Leave();
-                if (held is not null)
-                {
-                    LockOrderTracker.Pop(held);
-                }
-
-                _busy = false;
-            }
-        }
-        finally
-        {
-            probe.Leave(); // a wait that ended without the lock (timeout, exception) or a recursion refused after it
-            if (taken)
-            {
-                Monitor.Exit(_gate);
-            }
-
-            probe.RecordMetrics();
-        }
-    }
+        where TBody : struct, IGuardedBody<T, TResult> =>
+        InstrumentedAcquisition.Run<MonitorLock, TBody, T, TResult>(new(this), body, ref _value, ref _identity, this, timeoutMs, out result);
 
     // Called with _gate held: marks the instance busy (or throws on a call from inside a delegate), runs the body
     // and clears the mark whether it returns or throws.
@@ -382,5 +320,50 @@ public sealed class Guarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
         }
 
         _busy = true;
+    }
+
+    // The guard's monitor as the shared instrumented acquisition takes it. Monitor is re-entrant, so a call from inside
+    // a delegate shows only once the monitor is entered: Entered checks and sets _busy, Leaving clears it.
+    private readonly struct MonitorLock(Guarded<T> guard) : IGuardedLock
+    {
+        public LockAccess Access => LockAccess.Exclusive;
+
+        public void Claim()
+        {
+        }
+
+        public bool TryEnter()
+        {
+            bool taken = false;
+            Monitor.TryEnter(guard._gate, ref taken);
+            return taken;
+        }
+
+        public bool Enter(int timeoutMs)
+        {
+            bool taken = false;
+            if (timeoutMs == Timeout.Infinite)
+            {
+                Monitor.Enter(guard._gate, ref taken);
+            }
+            else
+            {
+                Monitor.TryEnter(guard._gate, timeoutMs, ref taken);
+            }
+
+            return taken;
+        }
+
+        public void Entered() => guard.Enter();
+
+        public void Leaving() => guard._busy = false;
+
+        public void Release(bool entered)
+        {
+            if (entered)
+            {
+                Monitor.Exit(guard._gate);
+            }
+        }
     }
 }
