@@ -34,18 +34,13 @@ namespace ThreadSafe;
 [DebuggerTypeProxy(typeof(GuardedDebugView<>))]
 public sealed class Guarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
 {
-    // Guards _value and _busy. Private, so no outside code can lock on it.
-    private readonly object _gate = new();
+    // Guards _value and its own Busy flag (see GuardedMonitor). Private, so no outside code can lock on it.
+    private readonly GuardedMonitor _gate = new();
 
     private readonly Func<T, T>? _copy;
 
     // Guarded by _gate.
     private T _value;
-
-    // Guarded by _gate. True while a delegate runs. Monitor is re-entrant and exclusive, so when a
-    // thread that has just entered _gate sees true, it is the same thread calling from inside its own
-    // delegate: recursion is detected without reading the thread id.
-    private bool _busy;
 
     // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
@@ -280,7 +275,7 @@ public sealed class Guarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool RunInstrumented<TBody, TResult>(TBody body, int timeoutMs, out TResult result)
         where TBody : struct, IGuardedBody<T, TResult> =>
-        InstrumentedAcquisition.Run<MonitorLock, TBody, T, TResult>(new(this), body, ref _value, ref _identity, this, timeoutMs, out result);
+        InstrumentedAcquisition.Run<MonitorLock, TBody, T, TResult>(new(_gate, this), body, ref _value, ref _identity, this, timeoutMs, out result);
 
     // Called with _gate held: marks the instance busy (or throws on a call from inside a delegate), runs the body
     // and clears the mark whether it returns or throws.
@@ -288,82 +283,25 @@ public sealed class Guarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
     private TResult RunHeld<TBody, TResult>(TBody body)
         where TBody : struct, IGuardedBody<T, TResult>
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             return body.Invoke(ref _value);
         }
         finally
         {
-            _busy = false;
+            _gate.Busy = false;
         }
     }
 
     /// <summary>Gets what is known of the lock now: whether it is held, and, while tracked, by which flow, since when and who waits.</summary>
     /// <returns>The lock's information; see <see cref="LockInfo"/> for what is exact when diagnostics are off.</returns>
     /// <remarks>Never takes the guard's lock: safe to call from anywhere, including a delegate of this guard.</remarks>
-    public LockInfo GetLockInfo() => LockInfo.Create(this, Name, Volatile.Read(ref _busy), untrackedWaiters: 0, _identity.TrackedState);
+    public LockInfo GetLockInfo() => LockInfo.Create(this, Name, Volatile.Read(ref _gate.Busy), untrackedWaiters: 0, _identity.TrackedState);
 
     /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
     T IInspectableGuard<T>.ValueForDebugger => _value;
 
     /// <summary>Gets the debugger's one-line view: "free", "held", or, tracked, "held by thread 5 'name' for 1.200 s, 2 waiting".</summary>
     internal string DebuggerState => GetLockInfo().Summary();
-
-    // Called with _gate held. Marks the instance busy or throws on a call from inside a delegate.
-    private void Enter()
-    {
-        Debug.Assert(Monitor.IsEntered(_gate), "Enter must be called with the lock held.");
-        if (_busy)
-        {
-            throw Recursion.Detected(this);
-        }
-
-        _busy = true;
-    }
-
-    // The guard's monitor as the shared instrumented acquisition takes it. Monitor is re-entrant, so a call from inside
-    // a delegate shows only once the monitor is entered: Entered checks and sets _busy, Leaving clears it.
-    private readonly struct MonitorLock(Guarded<T> guard) : IGuardedLock
-    {
-        public LockAccess Access => LockAccess.Exclusive;
-
-        public void Claim()
-        {
-        }
-
-        public bool TryEnter()
-        {
-            bool taken = false;
-            Monitor.TryEnter(guard._gate, ref taken);
-            return taken;
-        }
-
-        public bool Enter(int timeoutMs)
-        {
-            bool taken = false;
-            if (timeoutMs == Timeout.Infinite)
-            {
-                Monitor.Enter(guard._gate, ref taken);
-            }
-            else
-            {
-                Monitor.TryEnter(guard._gate, timeoutMs, ref taken);
-            }
-
-            return taken;
-        }
-
-        public void Entered() => guard.Enter();
-
-        public void Leaving() => guard._busy = false;
-
-        public void Release(bool entered)
-        {
-            if (entered)
-            {
-                Monitor.Exit(guard._gate);
-            }
-        }
-    }
 }

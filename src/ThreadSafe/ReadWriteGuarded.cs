@@ -173,15 +173,14 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard<T>, ISynchro
             return result;
         }
 
-        var gate = new ReadWriteGateLock<TSide>(_gate, this);
-        Enter(gate, Timeout.Infinite);
+        ReadWriteGateLock<TSide>.Acquire(_gate, this, Timeout.Infinite);
         try
         {
             return body.Invoke(ref _value);
         }
         finally
         {
-            gate.Release(entered: true);
+            ReadWriteGateLock<TSide>.Exit(_gate, this);
         }
     }
 
@@ -200,8 +199,7 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard<T>, ISynchro
             return RunInstrumented<TSide, TBody, TResult>(body, (int)timeout.TotalMilliseconds, out result);
         }
 
-        var gate = new ReadWriteGateLock<TSide>(_gate, this);
-        if (!Enter(gate, (int)timeout.TotalMilliseconds))
+        if (!ReadWriteGateLock<TSide>.Acquire(_gate, this, (int)timeout.TotalMilliseconds))
         {
             result = default!;
             return false;
@@ -214,37 +212,7 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard<T>, ISynchro
         }
         finally
         {
-            gate.Release(entered: true);
-        }
-    }
-
-    // Takes a side of the lock: this instance goes into the thread's record first (see ReadWriteGateLock), then the
-    // lock is tried without waiting, then waited for.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Enter<TSide>(ReadWriteGateLock<TSide> gate, int timeoutMs)
-        where TSide : struct, IReadWriteGateSide
-    {
-        gate.Claim();
-        return gate.TryEnter() || EnterSlow(gate, timeoutMs);
-    }
-
-    // Called with this instance already in the thread's record; removes it again unless the lock was taken.
-    private static bool EnterSlow<TSide>(ReadWriteGateLock<TSide> gate, int timeoutMs)
-        where TSide : struct, IReadWriteGateSide
-    {
-        bool entered = false;
-        try
-        {
-            entered = gate.Enter(timeoutMs);
-            Debug.Assert(entered || timeoutMs != Timeout.Infinite, "An unlimited wait ends only by entering.");
-            return entered;
-        }
-        finally
-        {
-            if (!entered)
-            {
-                gate.Release(entered: false);
-            }
+            ReadWriteGateLock<TSide>.Exit(_gate, this);
         }
     }
 }
