@@ -110,7 +110,7 @@ public sealed partial class SqliteDatabase
 
     private void WaitForReadSlot(CancellationToken cancellationToken)
     {
-        SqliteDatabaseMetrics.ReadPoolWaits.Add(1, _tag);
+        ThreadSafeMeter.Add(SqliteDatabaseMetrics.ReadPoolWaits, 1, _tag);
         long start = Stopwatch.GetTimestamp();
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
@@ -122,12 +122,12 @@ public sealed partial class SqliteDatabase
             throw Disposed();
         }
 
-        SqliteDatabaseMetrics.ReadPoolWaitDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tag);
+        ThreadSafeMeter.Record(SqliteDatabaseMetrics.ReadPoolWaitDuration, Stopwatch.GetElapsedTime(start).TotalSeconds, _tag);
     }
 
     private async Task WaitForReadSlotAsync(CancellationToken cancellationToken)
     {
-        SqliteDatabaseMetrics.ReadPoolWaits.Add(1, _tag);
+        ThreadSafeMeter.Add(SqliteDatabaseMetrics.ReadPoolWaits, 1, _tag);
         long start = Stopwatch.GetTimestamp();
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
@@ -139,7 +139,7 @@ public sealed partial class SqliteDatabase
             throw Disposed();
         }
 
-        SqliteDatabaseMetrics.ReadPoolWaitDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tag);
+        ThreadSafeMeter.Record(SqliteDatabaseMetrics.ReadPoolWaitDuration, Stopwatch.GetElapsedTime(start).TotalSeconds, _tag);
     }
 
     private T RunRead<T>(Func<SqliteConnection, T> read)

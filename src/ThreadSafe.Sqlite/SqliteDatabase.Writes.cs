@@ -160,7 +160,7 @@ public sealed partial class SqliteDatabase
         {
             _database = database;
             _write = write;
-            SqliteDatabaseMetrics.QueueLength.Add(1, database._tag);
+            ThreadSafeMeter.Add(SqliteDatabaseMetrics.QueueLength, 1, database._tag);
         }
 
         public T Run(SqliteConnection connection)
@@ -173,7 +173,7 @@ public sealed partial class SqliteDatabase
         {
             if (Interlocked.Exchange(ref _queued, 0) == 1)
             {
-                SqliteDatabaseMetrics.QueueLength.Add(-1, _database._tag);
+                ThreadSafeMeter.Add(SqliteDatabaseMetrics.QueueLength, -1, _database._tag);
             }
         }
     }

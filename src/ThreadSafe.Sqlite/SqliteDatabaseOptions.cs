@@ -54,15 +54,7 @@ public sealed class SqliteDatabaseOptions
     public TimeSpan BusyTimeout
     {
         get => _busyTimeout;
-        set
-        {
-            if (value < TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "BusyTimeout must be between zero and int.MaxValue milliseconds.");
-            }
-
-            _busyTimeout = value;
-        }
+        set => _busyTimeout = Milliseconds(value, nameof(BusyTimeout));
     }
 
     /// <summary>Gets or sets a value indicating whether foreign key constraints are enforced (<c>PRAGMA foreign_keys</c>) on every connection. Defaults to <see langword="true"/>.</summary>
@@ -100,15 +92,7 @@ public sealed class SqliteDatabaseOptions
     public TimeSpan MaxCommitDelay
     {
         get => _maxCommitDelay;
-        set
-        {
-            if (value < TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxCommitDelay must be between zero and int.MaxValue milliseconds.");
-            }
-
-            _maxCommitDelay = value;
-        }
+        set => _maxCommitDelay = Milliseconds(value, nameof(MaxCommitDelay));
     }
 
     /// <summary>Gets or sets how many accepted writes may wait in the queue before submitters wait (back pressure). Defaults to 1024.</summary>
@@ -129,4 +113,10 @@ public sealed class SqliteDatabaseOptions
     /// <see langword="null"/>, or throws, the error is written to <see cref="System.Diagnostics.Trace"/>.
     /// </summary>
     public Action<Exception>? OnError { get; set; }
+
+    // BusyTimeout and MaxCommitDelay: from zero to int.MaxValue milliseconds (PRAGMA busy_timeout and timed waits take an int).
+    private static TimeSpan Milliseconds(TimeSpan value, string property) =>
+        value < TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue
+            ? throw new ArgumentOutOfRangeException(nameof(value), value, $"{property} must be between zero and int.MaxValue milliseconds.")
+            : value;
 }

@@ -106,8 +106,8 @@ internal sealed class WriteConnection : SqliteConnection
         long start = Stopwatch.GetTimestamp();
         Run(ref _commit, "COMMIT;");
         KeyValuePair<string, object?> tag = SqliteDatabaseMetrics.Tag(_name);
-        SqliteDatabaseMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, tag);
-        SqliteDatabaseMetrics.BatchSize.Record(_batchWrites, tag);
+        ThreadSafeMeter.Record(SqliteDatabaseMetrics.CommitDuration, Stopwatch.GetElapsedTime(start).TotalSeconds, tag);
+        ThreadSafeMeter.Record(SqliteDatabaseMetrics.BatchSize, _batchWrites, tag);
     }
 
     public void RollbackBatch()

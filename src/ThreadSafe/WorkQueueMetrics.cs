@@ -7,12 +7,13 @@ namespace ThreadSafe;
 /// Names follow the OpenTelemetry style <c>threadsafe.work_queue.*</c>; each measurement carries the tag
 /// <c>threadsafe.name</c> (the queue's name). Recording is skipped when nobody listens. A listener's callback runs on
 /// the thread that records, which may be a consumer: every recording goes through the <c>Record</c> helpers, which
-/// contain a throwing listener so that it can never lose an item, kill a consumer or skip a wake-up (the measurement
-/// is lost instead).
+/// record through <see cref="ThreadSafeMeter"/> and so contain a throwing listener: it can never lose an item, kill a
+/// consumer or skip a wake-up (the measurement is lost instead).
 /// </remarks>
 internal static class WorkQueueMetrics
 {
-    public const string NameTag = "threadsafe.name";
+    /// <summary>The tag carrying the queue's name.</summary>
+    public const string NameTag = ThreadSafeMeter.NameTag;
 
     /// <summary>Items accepted and not yet started (+1 on accept, -1 on start or hand-back).</summary>
     public static readonly UpDownCounter<long> QueueLength =
@@ -31,56 +32,14 @@ internal static class WorkQueueMetrics
         ThreadSafeMeter.Meter.CreateHistogram<double>("threadsafe.work_queue.add_wait.duration", "s", "Time a producer waited for space in a full work queue.");
 
     /// <summary>Adds to a counter if anyone listens; a listener that throws is contained (see the remarks of the class).</summary>
-    public static void Record(UpDownCounter<long> instrument, long delta, KeyValuePair<string, object?> nameTag)
-    {
-        if (instrument.Enabled)
-        {
-            RecordContained(instrument, delta, nameTag);
-        }
-    }
+    public static void Record(UpDownCounter<long> instrument, long delta, KeyValuePair<string, object?> nameTag) =>
+        ThreadSafeMeter.Add(instrument, delta, nameTag);
 
     /// <summary>Adds to a counter if anyone listens; a listener that throws is contained (see the remarks of the class).</summary>
-    public static void Record(Counter<long> instrument, long delta, KeyValuePair<string, object?> nameTag)
-    {
-        if (instrument.Enabled)
-        {
-            RecordContained(instrument, delta, nameTag);
-        }
-    }
+    public static void Record(Counter<long> instrument, long delta, KeyValuePair<string, object?> nameTag) =>
+        ThreadSafeMeter.Add(instrument, delta, nameTag);
 
     /// <summary>Records a value if anyone listens; a listener that throws is contained (see the remarks of the class).</summary>
-    public static void Record(Histogram<double> instrument, double value, KeyValuePair<string, object?> nameTag)
-    {
-        if (instrument.Enabled)
-        {
-            try
-            {
-                instrument.Record(value, nameTag);
-            }
-            catch (Exception)
-            {
-                // A throwing listener loses its measurement, nothing else (see the remarks of the class).
-            }
-        }
-    }
-
-    // Separate from the Enabled check so that the try block never sits on the hot path while nobody listens.
-    private static void RecordContained(Instrument<long> instrument, long delta, KeyValuePair<string, object?> nameTag)
-    {
-        try
-        {
-            if (instrument is Counter<long> counter)
-            {
-                counter.Add(delta, nameTag);
-            }
-            else
-            {
-                ((UpDownCounter<long>)instrument).Add(delta, nameTag);
-            }
-        }
-        catch (Exception)
-        {
-            // A throwing listener loses its measurement, nothing else (see the remarks of the class).
-        }
-    }
+    public static void Record(Histogram<double> instrument, double value, KeyValuePair<string, object?> nameTag) =>
+        ThreadSafeMeter.Record(instrument, value, nameTag);
 }

@@ -11,31 +11,13 @@ public sealed class LinearizabilitySpecBlockingTests
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(1);
 
     [Fact]
-    public void CheckScenario_SuffixBlocksForever_FailsWithinTheTimeoutAsAHang()
-    {
+    public void CheckScenario_SuffixBlocksForever_FailsWithinTheTimeoutAsAHang() =>
         // The buffer drops every item, so the suffix's Take (feasible on the model) waits on the test's thread.
-        using var buffer = new BoundedWaitBuffer(dropItems: true);
-        var clock = Stopwatch.StartNew();
-        ConcurrencyTestException ex = Assert.Throws<ConcurrencyTestException>(() => Spec(() => buffer).CheckScenario(
-            new Scenario([], [[Invocation.Of("Put", 1)]], [Invocation.Of("Take")]),
-            new LinearizabilityOptions { RunsPerScenario = 1, Timeout = Short }));
-        buffer.ReleaseAll();
-        Assert.Contains("did not complete", ex.Message, StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"The hang took {clock.Elapsed} to be reported.");
-    }
+        AssertFailsWithinTheTimeoutAsAHang(new Scenario([], [[Invocation.Of("Put", 1)]], [Invocation.Of("Take")]));
 
     [Fact]
-    public void CheckScenario_PrefixBlocksForever_FailsWithinTheTimeoutAsAHang()
-    {
-        using var buffer = new BoundedWaitBuffer(dropItems: true);
-        var clock = Stopwatch.StartNew();
-        ConcurrencyTestException ex = Assert.Throws<ConcurrencyTestException>(() => Spec(() => buffer).CheckScenario(
-            new Scenario([Invocation.Of("Put", 1), Invocation.Of("Take")], [[Invocation.Of("Put", 2)]], []),
-            new LinearizabilityOptions { RunsPerScenario = 1, Timeout = Short }));
-        buffer.ReleaseAll();
-        Assert.Contains("did not complete", ex.Message, StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"The hang took {clock.Elapsed} to be reported.");
-    }
+    public void CheckScenario_PrefixBlocksForever_FailsWithinTheTimeoutAsAHang() =>
+        AssertFailsWithinTheTimeoutAsAHang(new Scenario([Invocation.Of("Put", 1), Invocation.Of("Take")], [[Invocation.Of("Put", 2)]], []));
 
     [Fact]
     public void Property_CorrectBlockingBuffer_SkipsScenariosThatMustBlock()
@@ -74,6 +56,18 @@ public sealed class LinearizabilitySpecBlockingTests
         new LinearizabilitySpec<BoundedWaitBuffer, ImmutableList<int>>(create, () => [], SequenceComparer.Instance)
             .Command("Put", Gen.Choose(1, 2), (b, x) => b.Put(x), (m, x) => m.Add(x))
             .Operation("Take", b => b.Take(), m => m.IsEmpty ? throw new InvalidOperationException("Take blocks on an empty buffer.") : (m[0], m.RemoveAt(0)));
+
+    // Checks the scenario on a buffer that drops every item, so a Take the model can complete blocks for ever.
+    private static void AssertFailsWithinTheTimeoutAsAHang(Scenario scenario)
+    {
+        using var buffer = new BoundedWaitBuffer(dropItems: true);
+        var clock = Stopwatch.StartNew();
+        ConcurrencyTestException ex = Assert.Throws<ConcurrencyTestException>(() => Spec(() => buffer).CheckScenario(
+            scenario, new LinearizabilityOptions { RunsPerScenario = 1, Timeout = Short }));
+        buffer.ReleaseAll();
+        Assert.Contains("did not complete", ex.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"The hang took {clock.Elapsed} to be reported.");
+    }
 
     /// <summary>A blocking buffer whose Take gives up only after a long wait or when the test releases it, so a failing test cannot hang the run.</summary>
     private sealed class BoundedWaitBuffer(bool dropItems) : IDisposable

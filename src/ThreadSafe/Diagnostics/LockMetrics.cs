@@ -10,12 +10,13 @@ namespace ThreadSafe.Diagnostics;
 /// Names follow OpenTelemetry's conventions (<c>threadsafe.lock.*</c>, durations in seconds, like the runtime's
 /// <c>dotnet.monitor.lock_contentions</c>); every measurement carries <c>threadsafe.name</c> (the guard's name) and
 /// <c>threadsafe.lock.access</c> (<c>exclusive</c>, <c>read</c> or <c>write</c>). The guards record after releasing
-/// their locks, so a listener never runs under a guard's lock; a listener that throws loses its measurement, nothing else.
+/// their locks, so a listener never runs under a guard's lock; recording goes through <see cref="ThreadSafeMeter"/>, so a
+/// listener that throws loses its measurement, nothing else.
 /// </remarks>
 internal static class LockMetrics
 {
     /// <summary>The tag carrying the guard's name, shared by every primitive's instruments.</summary>
-    public const string NameTag = "threadsafe.name";
+    public const string NameTag = ThreadSafeMeter.NameTag;
 
     /// <summary>The tag carrying how the guard was taken.</summary>
     public const string AccessTag = "threadsafe.lock.access";
@@ -37,40 +38,14 @@ internal static class LockMetrics
     private static readonly KeyValuePair<string, object?> Write = new(AccessTag, "write");
 
     /// <summary>Counts one contention.</summary>
-    public static void Contended(LockState state, LockAccess access)
-    {
-        if (Contentions.Enabled)
-        {
-            try
-            {
-                Contentions.Add(1, state.NameTag, Tag(access));
-            }
-            catch (Exception)
-            {
-                // A throwing listener loses its measurement, nothing else (see the remarks of the class).
-            }
-        }
-    }
+    public static void Contended(LockState state, LockAccess access) =>
+        ThreadSafeMeter.Add(Contentions, 1, state.NameTag, Tag(access));
 
     /// <summary>Records the wait and hold of one acquisition, after the guard was released.</summary>
     public static void Acquisition(LockState state, LockAccess access, TimeSpan wait, TimeSpan hold)
     {
-        try
-        {
-            if (WaitDuration.Enabled)
-            {
-                WaitDuration.Record(wait.TotalSeconds, state.NameTag, Tag(access));
-            }
-
-            if (HoldDuration.Enabled)
-            {
-                HoldDuration.Record(hold.TotalSeconds, state.NameTag, Tag(access));
-            }
-        }
-        catch (Exception)
-        {
-            // A throwing listener loses its measurement, nothing else (see the remarks of the class).
-        }
+        ThreadSafeMeter.Record(WaitDuration, wait.TotalSeconds, state.NameTag, Tag(access));
+        ThreadSafeMeter.Record(HoldDuration, hold.TotalSeconds, state.NameTag, Tag(access));
     }
 
     private static KeyValuePair<string, object?> Tag(LockAccess access) => access switch

@@ -10,33 +10,35 @@ public sealed class JepsenLikeHistoryTests
 {
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(2);
 
-    public static TheoryData<int, int> Registers => new() { { 1, 80 }, { 2, 160 }, { 3, 250 } };
-
-    [Theory]
-    [MemberData(nameof(Registers))]
-    public void Check_CorrectRegister_IsLinearizable(int seed, int calls)
+    /// <summary>Each register history (seed and length) with each fault, and the verdict the fault must get.</summary>
+    public static TheoryData<int, int, StoreFault, LinearizabilityVerdict> Registers
     {
-        List<Operation<RegisterInput, int?>> history = JepsenLikeHistories.Generate(seed, keys: 1, calls, clients: 8, StoreFault.None);
-        AssertShape(history, calls);
-        Assert.Equal(LinearizabilityVerdict.Linearizable, Linearizability.Check(Register.Model, history, Budget).Verdict);
+        get
+        {
+            var data = new TheoryData<int, int, StoreFault, LinearizabilityVerdict>();
+            foreach ((StoreFault fault, LinearizabilityVerdict verdict) in new[]
+            {
+                (StoreFault.None, LinearizabilityVerdict.Linearizable),
+                (StoreFault.StaleRead, LinearizabilityVerdict.NotLinearizable),
+                (StoreFault.LostWrite, LinearizabilityVerdict.NotLinearizable),
+            })
+            {
+                data.Add(1, 80, fault, verdict);
+                data.Add(2, 160, fault, verdict);
+                data.Add(3, 250, fault, verdict);
+            }
+
+            return data;
+        }
     }
 
     [Theory]
     [MemberData(nameof(Registers))]
-    public void Check_RegisterWithStaleReads_IsNotLinearizable(int seed, int calls)
+    public void Check_Register_GetsTheKnownVerdict(int seed, int calls, StoreFault fault, LinearizabilityVerdict expected)
     {
-        List<Operation<RegisterInput, int?>> history = JepsenLikeHistories.Generate(seed, keys: 1, calls, clients: 8, StoreFault.StaleRead);
+        List<Operation<RegisterInput, int?>> history = JepsenLikeHistories.Generate(seed, keys: 1, calls, clients: 8, fault);
         AssertShape(history, calls);
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, Linearizability.Check(Register.Model, history, Budget).Verdict);
-    }
-
-    [Theory]
-    [MemberData(nameof(Registers))]
-    public void Check_RegisterWithLostWrites_IsNotLinearizable(int seed, int calls)
-    {
-        List<Operation<RegisterInput, int?>> history = JepsenLikeHistories.Generate(seed, keys: 1, calls, clients: 8, StoreFault.LostWrite);
-        AssertShape(history, calls);
-        Assert.Equal(LinearizabilityVerdict.NotLinearizable, Linearizability.Check(Register.Model, history, Budget).Verdict);
+        Assert.Equal(expected, Linearizability.Check(Register.Model, history, Budget).Verdict);
     }
 
     [Theory]
