@@ -25,7 +25,7 @@ public sealed partial class AsyncGuarded<T>
     }
 
     /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
-    internal T ValueForDebugger => _value;
+    T IInspectableGuard<T>.ValueForDebugger => _value;
 
     /// <summary>Gets "free", or "held" with the number of waiters, and, tracked, by whom and for how long; for the debugger.</summary>
     internal string DebuggerState => GetLockInfo().Summary();

@@ -46,8 +46,8 @@ namespace ThreadSafe;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
-[DebuggerTypeProxy(typeof(AsyncGuardedDebugView<>))]
-public sealed partial class AsyncGuarded<T> : IInspectableGuard
+[DebuggerTypeProxy(typeof(GuardedDebugView<>))]
+public sealed partial class AsyncGuarded<T> : IInspectableGuard<T>
 {
     private readonly Func<T, T>? _copy;
 

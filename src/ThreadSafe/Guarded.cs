@@ -32,20 +32,15 @@ namespace ThreadSafe;
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
 [DebuggerTypeProxy(typeof(GuardedDebugView<>))]
-public sealed class Guarded<T> : IInspectableGuard
+public sealed class Guarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
 {
-    // Guards _value and _busy. Private, so no outside code can lock on it.
-    private readonly object _gate = new();
+    // Guards _value and its own Busy flag (see GuardedMonitor). Private, so no outside code can lock on it.
+    private readonly GuardedMonitor _gate = new();
 
     private readonly Func<T, T>? _copy;
 
     // Guarded by _gate.
     private T _value;
-
-    // Guarded by _gate. True while a delegate runs. Monitor is re-entrant and exclusive, so when a
-    // thread that has just entered _gate sees true, it is the same thread calling from inside its own
-    // delegate: recursion is detected without reading the thread id.
-    private bool _busy;
 
     // Remembers delegates found not to be async (a cache read and written without the lock; see its remarks).
     private GuardedDelegateCheck _asyncCheck;
@@ -275,74 +270,12 @@ public sealed class Guarded<T> : IInspectableGuard
         }
     }
 
-    // Run or TryWrite with diagnostics on (lock order, holder tracking, metrics: whichever apply). A blocking
-    // acquisition (no timeout) checks the lock order before waiting; a try gives up instead of deadlocking, so it records
-    // no order into this lock. The hold is recorded after the recursion check and removed before the lock is released,
-    // so the tracked holders never show two; metrics are recorded after the release, outside the lock.
+    // Run or TryWrite with diagnostics on: the acquisition every synchronous guard shares, with this guard's monitor.
+    // Not inlined, so the fast path keeps only the call.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool RunInstrumented<TBody, TResult>(TBody body, int timeoutMs, out TResult result)
-        where TBody : struct, IGuardedBody<T, TResult>
-    {
-        LockOrderNode? node = LockOrder.IsOn ? _identity.OrderNode(this) : null;
-        if (node is not null && timeoutMs == Timeout.Infinite)
-        {
-            LockOrderTracker.BeforeAcquire(this, node);
-        }
-
-        LockProbe probe = LockProbe.Start(ref _identity, this, LockAccess.Exclusive);
-        bool taken = false;
-        try
-        {
-            Monitor.TryEnter(_gate, ref taken);
-            if (!taken)
-            {
-                probe.StartWaiting();
-                if (timeoutMs == Timeout.Infinite)
-                {
-                    Monitor.Enter(_gate, ref taken);
-                }
-                else
-                {
-                    Monitor.TryEnter(_gate, timeoutMs, ref taken);
-                }
-
-                if (!taken)
-                {
-                    result = default!;
-                    return false;
-                }
-            }
-
-            Enter();
-            HeldLock? held = node is null ? null : LockOrderTracker.Push(this, node);
-            probe.Acquired();
-            try
-            {
-                result = body.Invoke(ref _value);
-                return true;
-            }
-            finally
-            {
-                probe.Leave();
-                if (held is not null)
-                {
-                    LockOrderTracker.Pop(held);
-                }
-
-                _busy = false;
-            }
-        }
-        finally
-        {
-            probe.Leave(); // a wait that ended without the lock (timeout, exception) or a recursion refused after it
-            if (taken)
-            {
-                Monitor.Exit(_gate);
-            }
-
-            probe.RecordMetrics();
-        }
-    }
+        where TBody : struct, IGuardedBody<T, TResult> =>
+        InstrumentedAcquisition.Run<MonitorLock, TBody, T, TResult>(new(_gate, this), body, ref _value, ref _identity, this, timeoutMs, out result);
 
     // Called with _gate held: marks the instance busy (or throws on a call from inside a delegate), runs the body
     // and clears the mark whether it returns or throws.
@@ -350,37 +283,25 @@ public sealed class Guarded<T> : IInspectableGuard
     private TResult RunHeld<TBody, TResult>(TBody body)
         where TBody : struct, IGuardedBody<T, TResult>
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             return body.Invoke(ref _value);
         }
         finally
         {
-            _busy = false;
+            _gate.Busy = false;
         }
     }
 
     /// <summary>Gets what is known of the lock now: whether it is held, and, while tracked, by which flow, since when and who waits.</summary>
     /// <returns>The lock's information; see <see cref="LockInfo"/> for what is exact when diagnostics are off.</returns>
     /// <remarks>Never takes the guard's lock: safe to call from anywhere, including a delegate of this guard.</remarks>
-    public LockInfo GetLockInfo() => LockInfo.Create(this, Name, Volatile.Read(ref _busy), untrackedWaiters: 0, _identity.TrackedState);
+    public LockInfo GetLockInfo() => LockInfo.Create(this, Name, Volatile.Read(ref _gate.Busy), untrackedWaiters: 0, _identity.TrackedState);
 
     /// <summary>Gets the value for the debugger's expanded view, read without the lock (the debugger has stopped every thread).</summary>
-    internal T ValueForDebugger => _value;
+    T IInspectableGuard<T>.ValueForDebugger => _value;
 
     /// <summary>Gets the debugger's one-line view: "free", "held", or, tracked, "held by thread 5 'name' for 1.200 s, 2 waiting".</summary>
     internal string DebuggerState => GetLockInfo().Summary();
-
-    // Called with _gate held. Marks the instance busy or throws on a call from inside a delegate.
-    private void Enter()
-    {
-        Debug.Assert(Monitor.IsEntered(_gate), "Enter must be called with the lock held.");
-        if (_busy)
-        {
-            throw Recursion.Detected(this);
-        }
-
-        _busy = true;
-    }
 }

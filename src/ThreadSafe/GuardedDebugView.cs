@@ -2,14 +2,21 @@ using ThreadSafe.Diagnostics;
 
 namespace ThreadSafe;
 
-/// <summary>What the debugger shows when a <see cref="Guarded{T}"/> is expanded: its lock's holders and waiters, then the value.</summary>
+/// <summary>
+/// What the debugger shows when a guard (<see cref="Guarded{T}"/>, <see cref="ReadWriteGuarded{T}"/> or
+/// <see cref="AsyncGuarded{T}"/>) is expanded: its lock's holders and waiters, then the value.
+/// </summary>
 /// <typeparam name="T">The type of the guarded value.</typeparam>
-internal sealed class GuardedDebugView<T>(Guarded<T> guard)
+/// <remarks>
+/// One proxy for every guard type: the debugger accepts a proxy whose constructor takes an interface the target
+/// implements, as the BCL's collection views do.
+/// </remarks>
+internal sealed class GuardedDebugView<T>(IInspectableGuard<T> guard)
 {
     private readonly LockInfo _info = guard.GetLockInfo();
 
     /// <summary>Gets the guard's name.</summary>
-    public string Name => guard.Name;
+    public string Name => _info.Name;
 
     /// <summary>Gets the one-line state: free, held, by whom and for how long, and how many wait.</summary>
     public string State => _info.Summary();

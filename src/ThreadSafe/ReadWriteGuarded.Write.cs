@@ -11,7 +11,7 @@ public sealed partial class ReadWriteGuarded<T>
     public void Write(Action<T> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        RunWrite<ActionBody<T>, NoResult>(new(write), nameof(Write), nameof(write));
+        Run<WriteSide, ActionBody<T>, NoResult>(new(write), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> with caller state while holding the write lock; with a static lambda this allocates nothing.</summary>
@@ -24,7 +24,7 @@ public sealed partial class ReadWriteGuarded<T>
     public void Write<TState>(TState state, Action<T, TState> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        RunWrite<StateActionBody<T, TState>, NoResult>(new(write, state), nameof(Write), nameof(write));
+        Run<WriteSide, StateActionBody<T, TState>, NoResult>(new(write, state), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> on the value while holding the write lock and returns its result.</summary>
@@ -37,7 +37,7 @@ public sealed partial class ReadWriteGuarded<T>
     public TResult Write<TResult>(Func<T, TResult> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        return RunWrite<FuncBody<T, TResult>, TResult>(new(write), nameof(Write), nameof(write));
+        return Run<WriteSide, FuncBody<T, TResult>, TResult>(new(write), nameof(Write), nameof(write));
     }
 
     /// <summary>Runs <paramref name="write"/> with caller state while holding the write lock and returns its result; with a static lambda this allocates nothing.</summary>
@@ -52,7 +52,7 @@ public sealed partial class ReadWriteGuarded<T>
     public TResult Write<TState, TResult>(TState state, Func<T, TState, TResult> write)
     {
         ArgumentNullException.ThrowIfNull(write);
-        return RunWrite<StateFuncBody<T, TState, TResult>, TResult>(new(write, state), nameof(Write), nameof(write));
+        return Run<WriteSide, StateFuncBody<T, TState, TResult>, TResult>(new(write, state), nameof(Write), nameof(write));
     }
 
     /// <summary>Replaces the value with the result of <paramref name="update"/> while holding the write lock; made for immutable values.</summary>
@@ -65,7 +65,7 @@ public sealed partial class ReadWriteGuarded<T>
     public T Update(Func<T, T> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return RunWrite<UpdateBody<T>, T>(new(update), nameof(Update), nameof(update));
+        return Run<WriteSide, UpdateBody<T>, T>(new(update), nameof(Update), nameof(update));
     }
 
     /// <summary>Replaces the value with the result of <paramref name="update"/>, given caller state, while holding the write lock.</summary>
@@ -80,7 +80,7 @@ public sealed partial class ReadWriteGuarded<T>
     public T Update<TState>(TState state, Func<T, TState, T> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return RunWrite<StateUpdateBody<T, TState>, T>(new(update, state), nameof(Update), nameof(update));
+        return Run<WriteSide, StateUpdateBody<T, TState>, T>(new(update, state), nameof(Update), nameof(update));
     }
 
     /// <summary>Runs <paramref name="write"/> if the write lock can be taken within <paramref name="timeout"/>.</summary>
@@ -101,6 +101,6 @@ public sealed partial class ReadWriteGuarded<T>
     {
         ArgumentNullException.ThrowIfNull(write);
         Timeouts.ThrowIfNotFinite(timeout);
-        return TryRun<ActionBody<T>, NoResult>(new(write), write: true, timeout, nameof(TryWrite), nameof(write), out _);
+        return TryRun<WriteSide, ActionBody<T>, NoResult>(new(write), timeout, nameof(TryWrite), nameof(write), out _);
     }
 }

@@ -41,8 +41,8 @@ namespace ThreadSafe;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq} ({DebuggerState,nq})")]
-[DebuggerTypeProxy(typeof(ReadWriteGuardedDebugView<>))]
-public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
+[DebuggerTypeProxy(typeof(GuardedDebugView<>))]
+public sealed partial class ReadWriteGuarded<T> : IInspectableGuard<T>, ISynchronousGuard<T>
 {
     // The writer-preferring reader-writer lock that guards _value: its read side for the read delegates
     // and Snapshot, its write side for the write and update delegates.
@@ -104,7 +104,7 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
     public TResult Read<TResult>(Func<T, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return RunRead<FuncBody<T, TResult>, TResult>(new(read), nameof(Read), nameof(read));
+        return Run<ReadSide, FuncBody<T, TResult>, TResult>(new(read), nameof(Read), nameof(read));
     }
 
     /// <summary>Runs <paramref name="read"/> with caller state while holding the read lock; with a static lambda this allocates nothing.</summary>
@@ -119,7 +119,7 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
     public TResult Read<TState, TResult>(TState state, Func<T, TState, TResult> read)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return RunRead<StateFuncBody<T, TState, TResult>, TResult>(new(read, state), nameof(Read), nameof(read));
+        return Run<ReadSide, StateFuncBody<T, TState, TResult>, TResult>(new(read, state), nameof(Read), nameof(read));
     }
 
     /// <summary>Runs <paramref name="read"/> if the read lock can be taken within <paramref name="timeout"/>.</summary>
@@ -139,7 +139,7 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
     {
         ArgumentNullException.ThrowIfNull(read);
         Timeouts.ThrowIfNotFinite(timeout);
-        return TryRun<FuncBody<T, TResult>, TResult>(new(read), write: false, timeout, nameof(TryRead), nameof(read), out result);
+        return TryRun<ReadSide, FuncBody<T, TResult>, TResult>(new(read), timeout, nameof(TryRead), nameof(read), out result);
     }
 
     /// <summary>Returns an independent copy of the value, made by the copy function while holding the read lock.</summary>
@@ -149,16 +149,17 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
     public T Snapshot()
     {
         Func<T, T> copy = _copy ?? throw GuardedMessages.NoCopyFunction(this, nameof(Snapshot));
-        return RunRead<FuncBody<T, T>, T>(new(copy), nameof(Snapshot), nameof(copy));
+        return Run<ReadSide, FuncBody<T, T>, T>(new(copy), nameof(Snapshot), nameof(copy));
     }
 
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    // The read path of every read delegate: refuse an async delegate before the lock is taken, then run the body
-    // under the read lock.
+    // The path of every delegate, on the read side (read delegates, Snapshot) or the write side (write and update
+    // delegates): refuse an async delegate before the lock is taken, then run the body under that side of the lock.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private TResult RunRead<TBody, TResult>(TBody body, string member, string parameterName)
+    private TResult Run<TSide, TBody, TResult>(TBody body, string member, string parameterName)
+        where TSide : struct, IReadWriteGateSide
         where TBody : struct, IGuardedBody<T, TResult>
     {
         if (body.MayBeAsync)
@@ -168,24 +169,24 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
 
         if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
         {
-            RunInstrumented(body, write: false, Timeout.Infinite, out TResult result);
+            RunInstrumented<TSide, TBody, TResult>(body, Timeout.Infinite, out TResult result);
             return result;
         }
 
-        EnterRead();
+        ReadWriteGateLock<TSide>.Acquire(_gate, this, Timeout.Infinite);
         try
         {
             return body.Invoke(ref _value);
         }
         finally
         {
-            ExitRead();
+            ReadWriteGateLock<TSide>.Exit(_gate, this);
         }
     }
 
-    // The write path of every write and update delegate, as RunRead with the write lock.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private TResult RunWrite<TBody, TResult>(TBody body, string member, string parameterName)
+    // TryRead and TryWrite: as Run, giving up when the lock is not free within the timeout.
+    private bool TryRun<TSide, TBody, TResult>(TBody body, TimeSpan timeout, string member, string parameterName, out TResult result)
+        where TSide : struct, IReadWriteGateSide
         where TBody : struct, IGuardedBody<T, TResult>
     {
         if (body.MayBeAsync)
@@ -195,36 +196,10 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
 
         if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
         {
-            RunInstrumented(body, write: true, Timeout.Infinite, out TResult result);
-            return result;
+            return RunInstrumented<TSide, TBody, TResult>(body, (int)timeout.TotalMilliseconds, out result);
         }
 
-        EnterWrite();
-        try
-        {
-            return body.Invoke(ref _value);
-        }
-        finally
-        {
-            ExitWrite();
-        }
-    }
-
-    // TryRead and TryWrite: as RunRead or RunWrite, giving up when the lock is not free within the timeout.
-    private bool TryRun<TBody, TResult>(TBody body, bool write, TimeSpan timeout, string member, string parameterName, out TResult result)
-        where TBody : struct, IGuardedBody<T, TResult>
-    {
-        if (body.MayBeAsync)
-        {
-            _asyncCheck.ThrowIfAsync(body.Delegate, this, member, parameterName);
-        }
-
-        if (GuardInstrumentation.IsOn | _identity.RecordsMetrics)
-        {
-            return RunInstrumented(body, write, (int)timeout.TotalMilliseconds, out result);
-        }
-
-        if (!TryEnter(write, (int)timeout.TotalMilliseconds))
+        if (!ReadWriteGateLock<TSide>.Acquire(_gate, this, (int)timeout.TotalMilliseconds))
         {
             result = default!;
             return false;
@@ -237,92 +212,7 @@ public sealed partial class ReadWriteGuarded<T> : IInspectableGuard
         }
         finally
         {
-            if (write)
-            {
-                ExitWrite();
-            }
-            else
-            {
-                ExitRead();
-            }
-        }
-    }
-
-    [DoesNotReturn]
-    private void ThrowRecursion() => throw Recursion.Detected(this);
-
-    // Enter/Exit pair the lock with this thread's record of held instances (see HeldLocks for why the
-    // record is per thread). The record is checked first: a call from inside a delegate must throw before
-    // it waits, or a write inside a read would wait for itself forever. On exit the record is cleaned
-    // first, so it stays right even if releasing the lock were interrupted.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnterRead()
-    {
-        if (!HeldLocks.TryAdd(this))
-        {
-            ThrowRecursion();
-        }
-
-        if (!_gate.TryEnterReadFast())
-        {
-            EnterSlow(write: false, Timeout.Infinite);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ExitRead()
-    {
-        HeldLocks.Remove(this);
-        _gate.ExitRead();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnterWrite()
-    {
-        if (!HeldLocks.TryAdd(this))
-        {
-            ThrowRecursion();
-        }
-
-        if (!_gate.TryEnterWriteFast())
-        {
-            EnterSlow(write: true, Timeout.Infinite);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ExitWrite()
-    {
-        HeldLocks.Remove(this);
-        _gate.ExitWrite();
-    }
-
-    private bool TryEnter(bool write, int timeoutMs)
-    {
-        if (!HeldLocks.TryAdd(this))
-        {
-            ThrowRecursion();
-        }
-
-        return (write ? _gate.TryEnterWriteFast() : _gate.TryEnterReadFast()) || EnterSlow(write, timeoutMs);
-    }
-
-    // Called with this instance already in the thread's record; removes it again unless the lock was taken.
-    private bool EnterSlow(bool write, int timeoutMs)
-    {
-        bool entered = false;
-        try
-        {
-            entered = write ? _gate.EnterWriteSlow(timeoutMs) : _gate.EnterReadSlow(timeoutMs);
-            Debug.Assert(entered || timeoutMs != Timeout.Infinite, "An unlimited wait ends only by entering.");
-            return entered;
-        }
-        finally
-        {
-            if (!entered)
-            {
-                HeldLocks.Remove(this);
-            }
+            ReadWriteGateLock<TSide>.Exit(_gate, this);
         }
     }
 }

@@ -5,8 +5,8 @@ using ThreadSafe.Diagnostics;
 namespace ThreadSafe.Benchmarks;
 
 /// <summary>
-/// A round-robin (A B C A B C ...) measurement of the uncontended cost of a guard acquisition against a hand-written
-/// <c>lock</c>, with lock-order checking off and on, for machines too loaded for BenchmarkDotNet's separate runs:
+/// A round-robin (A B C A B C ...) measurement of the uncontended cost of a guard acquisition (<see cref="Guarded{T}"/>,
+/// and both sides of <see cref="ReadWriteGuarded{T}"/>) against a hand-written <c>lock</c>, with diagnostics off and on, for machines too loaded for BenchmarkDotNet's separate runs:
 /// every round measures every contender back to back and the ratio is taken per round, so a change of the machine's
 /// speed between rounds cancels out. Prints the median ns/op and the median ratio to the hand-written lock.
 /// Run: <c>dotnet run -c Release --project tests/ThreadSafe.Benchmarks -- guard-cost</c>.
@@ -22,6 +22,7 @@ internal static class GuardedInterleavedCost
         var plain = new Counter();
         var guarded = new Guarded<Counter>(new Counter(), name: "outer");
         var inner = new Guarded<Counter>(new Counter(), name: "inner");
+        var readWrite = new ReadWriteGuarded<Counter>(new Counter(), name: "read-write");
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -78,6 +79,30 @@ internal static class GuardedInterleavedCost
                 for (int i = 0; i < Ops; i++)
                 {
                     guarded.Write(1L, static (c, d) => c.Value += d);
+                }
+            }),
+            ("ReadWriteGuarded.Read(state, static) [checking off]", Diagnosis.Off, () =>
+            {
+                long sum = 0;
+                for (int i = 0; i < Ops; i++)
+                {
+                    sum += readWrite.Read(1L, static (c, d) => c.Value + d);
+                }
+
+                GC.KeepAlive(sum);
+            }),
+            ("ReadWriteGuarded.Write(state, static) [checking off]", Diagnosis.Off, () =>
+            {
+                for (int i = 0; i < Ops; i++)
+                {
+                    readWrite.Write(1L, static (c, d) => c.Value += d);
+                }
+            }),
+            ("ReadWriteGuarded.Write(state, static) [holder tracking on]", Diagnosis.Tracking, () =>
+            {
+                for (int i = 0; i < Ops; i++)
+                {
+                    readWrite.Write(1L, static (c, d) => c.Value += d);
                 }
             }),
             ("nested outer+inner, known order [checking off] (2 acquisitions)", Diagnosis.Off, () =>

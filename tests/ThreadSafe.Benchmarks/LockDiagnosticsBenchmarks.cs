@@ -9,13 +9,8 @@ namespace ThreadSafe.Benchmarks;
 /// the same run: diagnostics off (the default), holder tracking on, tracking with metrics and a listener attached.
 /// </summary>
 [MemoryDiagnoser]
-public class LockDiagnosticsBenchmarks
+public class LockDiagnosticsBenchmarks() : GuardedCostBenchmarkBase("bench guarded")
 {
-    private const int Ops = 10_000;
-
-    private readonly object _gate = new();
-    private readonly Counter _plain = new();
-    private readonly Guarded<Counter> _guarded = new(new Counter(), name: "bench guarded");
     private readonly ReadWriteGuarded<Counter> _readWrite = new(new Counter(), name: "bench rw");
     private MeterListener? _listener;
 
@@ -69,27 +64,6 @@ public class LockDiagnosticsBenchmarks
         _listener?.Dispose();
     }
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = Ops)]
-    public void HandWrittenLock()
-    {
-        for (int i = 0; i < Ops; i++)
-        {
-            lock (_gate)
-            {
-                _plain.Value += 1;
-            }
-        }
-    }
-
-    [Benchmark(OperationsPerInvoke = Ops)]
-    public void GuardedWrite()
-    {
-        for (int i = 0; i < Ops; i++)
-        {
-            _guarded.Write(1L, static (c, d) => c.Value += d);
-        }
-    }
-
     [Benchmark(OperationsPerInvoke = Ops)]
     public void ReadWriteGuardedRead()
     {
@@ -99,12 +73,6 @@ public class LockDiagnosticsBenchmarks
             sum += _readWrite.Read(1L, static (c, d) => c.Value + d);
         }
 
-        _plain.Sink = sum;
-    }
-
-    private sealed class Counter
-    {
-        public long Value;
-        public long Sink;
+        Plain.Sink = sum;
     }
 }

@@ -9,13 +9,8 @@ namespace ThreadSafe.Benchmarks;
 /// new order (allocations per new edge).
 /// </summary>
 [MemoryDiagnoser]
-public class LockOrderBenchmarks
+public class LockOrderBenchmarks() : GuardedCostBenchmarkBase("outer")
 {
-    private const int Ops = 10_000;
-
-    private readonly object _gate = new();
-    private readonly Counter _plain = new();
-    private readonly Guarded<Counter> _outer = new(new Counter(), name: "outer");
     private readonly Guarded<Counter> _inner = new(new Counter(), name: "inner");
 
     /// <summary>Lock-order checking off (the default) or on in Throw mode.</summary>
@@ -36,34 +31,13 @@ public class LockOrderBenchmarks
         LockOrder.Reset();
     }
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = Ops)]
-    public void HandWrittenLock()
-    {
-        for (int i = 0; i < Ops; i++)
-        {
-            lock (_gate)
-            {
-                _plain.Value += 1;
-            }
-        }
-    }
-
-    [Benchmark(OperationsPerInvoke = Ops)]
-    public void GuardedWrite()
-    {
-        for (int i = 0; i < Ops; i++)
-        {
-            _outer.Write(1L, static (c, d) => c.Value += d);
-        }
-    }
-
     /// <summary>Two acquisitions per operation, the inner one nested in the outer (an order recorded on the first call).</summary>
     [Benchmark(OperationsPerInvoke = Ops)]
     public void GuardedNestedKnownOrder()
     {
         for (int i = 0; i < Ops; i++)
         {
-            _outer.Write(_inner, static (_, inner) => inner.Write(1L, static (c, d) => c.Value += d));
+            Guard.Write(_inner, static (_, inner) => inner.Write(1L, static (c, d) => c.Value += d));
         }
     }
 
@@ -73,17 +47,11 @@ public class LockOrderBenchmarks
     {
         for (int i = 0; i < 100; i++)
         {
-            var a = new Guarded<Counter>(_plain);
-            var b = new Guarded<Counter>(_plain);
+            var a = new Guarded<Counter>(Plain);
+            var b = new Guarded<Counter>(Plain);
             a.Write(b, static (_, inner) => inner.Write(static c => c.Sink++));
         }
 
         LockOrder.Reset();
-    }
-
-    private sealed class Counter
-    {
-        public long Value;
-        public long Sink;
     }
 }

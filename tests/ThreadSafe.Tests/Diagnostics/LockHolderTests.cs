@@ -98,14 +98,9 @@ public sealed class LockHolderTests : LockDiagnosticsTestBase
     {
         EnableWithManualClock();
         var guard = new AsyncGuarded<int>(0, name: "cache");
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task holder = guard.WriteAsync(async (_, _) =>
-        {
-            entered.SetResult();
-            await release.Task;
-        }).AsTask();
-        await Poll.Within(entered.Task, "the async holder entered");
+        var holding = new BlockingHandler();
+        Task holder = guard.WriteAsync(async (_, _) => await holding.BlockAsync()).AsTask();
+        await holding.WaitEnteredAsync();
         LockInfo? seenByWaiter = null;
         Task waiter = guard.WriteAsync(_ => { seenByWaiter = guard.GetLockInfo(); }).AsTask();
         using var cancel = new CancellationTokenSource();
@@ -123,7 +118,7 @@ public sealed class LockHolderTests : LockDiagnosticsTestBase
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(1, guard.GetLockInfo().WaiterCount);
 
-        release.SetResult();
+        holding.Release();
         await Poll.Within(Task.WhenAll(holder, waiter), "holder and waiter");
         LockFlow handedTo = Assert.Single(seenByWaiter!.Holders);
         Assert.False(handedTo.IsAsync);
@@ -226,9 +221,9 @@ public sealed class LockHolderTests : LockDiagnosticsTestBase
         var readWrite = new ReadWriteGuarded<int>(2, name: "view rw");
         var asyncGuarded = new AsyncGuarded<int>(3, name: "view a");
         Assert.Equal((1, 1), guarded.Read(_ => { var view = new GuardedDebugView<int>(guarded); return (view.Holders.Count, view.Value); }));
-        Assert.Equal((1, 2), readWrite.Read(_ => { var view = new ReadWriteGuardedDebugView<int>(readWrite); return (view.Holders.Count, view.Value); }));
-        Assert.Equal((1, 3), await asyncGuarded.ReadAsync(_ => { var view = new AsyncGuardedDebugView<int>(asyncGuarded); return (view.Holders.Count, view.Value); }));
-        var free = new ReadWriteGuardedDebugView<int>(readWrite);
+        Assert.Equal((1, 2), readWrite.Read(_ => { var view = new GuardedDebugView<int>(readWrite); return (view.Holders.Count, view.Value); }));
+        Assert.Equal((1, 3), await asyncGuarded.ReadAsync(_ => { var view = new GuardedDebugView<int>(asyncGuarded); return (view.Holders.Count, view.Value); }));
+        var free = new GuardedDebugView<int>(readWrite);
         Assert.Equal(("view rw", "free"), (free.Name, free.State));
         Assert.Empty(free.Waiters);
     }

@@ -99,17 +99,12 @@ public sealed class LockMetricsTests : LockDiagnosticsTestBase, IDisposable
     {
         EnableWithManualClock(metrics: true);
         var guard = new AsyncGuarded<int>(0, name: "metrics cache");
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task holder = guard.WriteAsync(async (_, _) =>
-        {
-            entered.SetResult();
-            await release.Task;
-        }).AsTask();
-        await Poll.Within(entered.Task, "the holder entered");
+        var holding = new BlockingHandler();
+        Task holder = guard.WriteAsync(async (_, _) => await holding.BlockAsync()).AsTask();
+        await holding.WaitEnteredAsync();
         Task waiter = guard.WriteAsync(_ => Clock.Advance(TimeSpan.FromSeconds(1))).AsTask();
         Clock.Advance(TimeSpan.FromSeconds(4));
-        release.SetResult();
+        holding.Release();
         await Poll.Within(Task.WhenAll(holder, waiter), "holder and waiter");
 
         var seen = Of("metrics cache");
