@@ -16,22 +16,17 @@ public sealed class MetricsTests : IDisposable
 
         await using (SqliteDatabase db = _temp.OpenWithTable(new SqliteDatabaseOptions { Name = name, ReadConnections = 1 }))
         {
-            using var release = new ManualResetEventSlim();
-            using var inside = new ManualResetEventSlim();
-            Task blocker = db.WriteAsync(_ =>
-            {
-                inside.Set();
-                Assert.True(release.Wait(TestLimits.Wait));
-            });
-            Assert.True(inside.Wait(TestLimits.Wait));
+            var holder = new BlockingHandler();
+            Task blocker = db.WriteAsync(_ => holder.Block());
+            await holder.WaitEnteredAsync();
             Task[] batch = [.. Enumerable.Range(1, 3).Select(i => db.WriteAsync(c => TempFolder.Insert(c, i)))];
             Task<int> slowRead = db.ReadAsync(_ =>
             {
-                Assert.True(release.Wait(TestLimits.Wait));
+                holder.Block();
                 return 0;
             });
             Task<int> waitingRead = db.ReadAsync(_ => 1);
-            release.Set();
+            holder.Release();
             await Task.WhenAll([blocker, .. batch, slowRead, waitingRead]);
         }
 
