@@ -47,15 +47,13 @@ public sealed class ReadTests : IDisposable
     public async Task ReadAsync_BeyondReadConnections_WaitsForAConnection()
     {
         await using SqliteDatabase db = _temp.OpenWithTable(new SqliteDatabaseOptions { ReadConnections = 1 });
-        using var release = new ManualResetEventSlim();
-        using var inside = new ManualResetEventSlim();
+        var holder = new BlockingHandler();
         Task<long> first = db.ReadAsync(c =>
         {
-            inside.Set();
-            Assert.True(release.Wait(TestLimits.Wait));
+            holder.Block();
             return TempFolder.Count(c);
         });
-        Assert.True(inside.Wait(TestLimits.Wait));
+        await holder.WaitEnteredAsync();
 
         Task<long> second = db.ReadAsync(c => TempFolder.Count(c));
         Assert.False(second.IsCompleted);
@@ -63,7 +61,7 @@ public sealed class ReadTests : IDisposable
         Task<long> cancelled = db.ReadAsync(c => TempFolder.Count(c), cancel.Token);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
-        release.Set();
+        holder.Release();
 
         Assert.Equal(0L, await first);
         Assert.Equal(0L, await second);
@@ -128,18 +126,16 @@ public sealed class ReadTests : IDisposable
     {
         await using SqliteDatabase db = _temp.OpenWithTable();
         await db.WriteAsync(c => TempFolder.Insert(c, 1));
-        using var release = new ManualResetEventSlim();
-        using var inserted = new ManualResetEventSlim();
+        var holder = new BlockingHandler();
         Task slowWrite = db.WriteAsync(c =>
         {
             TempFolder.Insert(c, 2);
-            inserted.Set();
-            Assert.True(release.Wait(TestLimits.Wait));
+            holder.Block();
         });
-        Assert.True(inserted.Wait(TestLimits.Wait));
+        await holder.WaitEnteredAsync();
 
         long during = await db.ReadAsync(c => TempFolder.Count(c)).WaitAsync(TestLimits.Wait);
-        release.Set();
+        holder.Release();
         await slowWrite;
 
         Assert.Equal(1L, during);

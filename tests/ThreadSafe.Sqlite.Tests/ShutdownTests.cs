@@ -49,34 +49,30 @@ public sealed class ShutdownTests : IDisposable
     public async Task DisposeAsync_WithWritesAndReadsInFlight_CommitsAcceptedWrites_FinishesRunningReads_AndRefusesWaitingReads()
     {
         SqliteDatabase db = _temp.OpenWithTable(new SqliteDatabaseOptions { ReadConnections = 1 });
-        using var releaseRead = new ManualResetEventSlim();
-        using var readInside = new ManualResetEventSlim();
-        using var releaseWrite = new ManualResetEventSlim();
-        using var writeInside = new ManualResetEventSlim();
+        var readHolder = new BlockingHandler();
+        var writeHolder = new BlockingHandler();
 
         Task<long> runningRead = db.ReadAsync(c =>
         {
-            readInside.Set();
-            Assert.True(releaseRead.Wait(TestLimits.Wait));
+            readHolder.Block();
             return TempFolder.Count(c);
         });
-        Assert.True(readInside.Wait(TestLimits.Wait));
+        await readHolder.WaitEnteredAsync();
         Task<long> waitingRead = db.ReadAsync(c => TempFolder.Count(c)); // no free read connection
         Task runningWrite = db.WriteAsync(c =>
         {
-            writeInside.Set();
-            Assert.True(releaseWrite.Wait(TestLimits.Wait));
+            writeHolder.Block();
             TempFolder.Insert(c, 1);
         });
-        Assert.True(writeInside.Wait(TestLimits.Wait));
+        await writeHolder.WaitEnteredAsync();
         Task[] queuedWrites = [.. Enumerable.Range(2, 50).Select(i => db.WriteAsync(c => TempFolder.Insert(c, i)))];
 
         Task disposing = db.DisposeAsync().AsTask();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waitingRead).WaitAsync(TestLimits.Wait);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => db.WriteAsync(c => TempFolder.Insert(c, 1000)));
         Assert.False(disposing.IsCompleted, "disposal waits for the running read");
-        releaseRead.Set();
-        releaseWrite.Set();
+        readHolder.Release();
+        writeHolder.Release();
         await disposing.WaitAsync(TestLimits.Wait);
 
         Assert.Equal(0L, await runningRead);
@@ -90,22 +86,20 @@ public sealed class ShutdownTests : IDisposable
     public async Task CompleteAsync_TokenStopsTheWaitOnly_TheShutdownGoesOn()
     {
         SqliteDatabase db = _temp.OpenWithTable();
-        using var release = new ManualResetEventSlim();
-        using var inside = new ManualResetEventSlim();
+        var holder = new BlockingHandler();
         Task slow = db.WriteAsync(c =>
         {
-            inside.Set();
-            Assert.True(release.Wait(TestLimits.Wait));
+            holder.Block();
             TempFolder.Insert(c, 1);
         });
-        Assert.True(inside.Wait(TestLimits.Wait));
+        await holder.WaitEnteredAsync();
         using var cancel = new CancellationTokenSource();
 
         Task waiting = db.CompleteAsync(cancel.Token);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.Throws<ObjectDisposedException>(() => db.Post(_ => { }));
-        release.Set();
+        holder.Release();
         await db.CompleteAsync().WaitAsync(TestLimits.Wait);
 
         await slow;

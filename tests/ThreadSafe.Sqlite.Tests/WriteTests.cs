@@ -9,18 +9,13 @@ public sealed class WriteTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    /// <summary>Queues a write that blocks the writer until the returned event is set, so the writes queued meanwhile form one batch.</summary>
-    private static (Task Blocker, ManualResetEventSlim Release, ManualResetEventSlim Running) HoldWriter(SqliteDatabase db)
+    /// <summary>Queues a write that blocks the writer until the returned handler is released, so the writes queued meanwhile form one batch.</summary>
+    private static (Task Blocker, BlockingHandler Holder) HoldWriter(SqliteDatabase db)
     {
-        var release = new ManualResetEventSlim();
-        var running = new ManualResetEventSlim();
-        Task blocker = db.WriteAsync(_ =>
-        {
-            running.Set();
-            Assert.True(release.Wait(TestLimits.Wait), "the test never released the writer");
-        });
-        Assert.True(running.Wait(TestLimits.Wait), "the blocking write never started");
-        return (blocker, release, running);
+        var holder = new BlockingHandler();
+        Task blocker = db.WriteAsync(_ => holder.Block());
+        holder.WaitEntered();
+        return (blocker, holder);
     }
 
     [Fact]
@@ -43,7 +38,7 @@ public sealed class WriteTests : IDisposable
     public async Task WriteAsync_ThatThrows_FailsOnlyItsCaller_AndTheRestOfItsBatchCommits()
     {
         await using SqliteDatabase db = _temp.OpenWithTable();
-        var (blocker, release, _) = HoldWriter(db);
+        var (blocker, holder) = HoldWriter(db);
         Task ok1 = db.WriteAsync(c => TempFolder.Insert(c, 1));
         Task bad = db.WriteAsync(c =>
         {
@@ -52,7 +47,7 @@ public sealed class WriteTests : IDisposable
         });
         Task invalidSql = db.WriteAsync(c => TempFolder.Exec(c, "INSERT INTO no_such_table VALUES (1);"));
         Task ok2 = db.WriteAsync(c => TempFolder.Insert(c, 3));
-        release.Set();
+        holder.Release();
 
         await blocker;
         await ok1;
@@ -74,7 +69,7 @@ public sealed class WriteTests : IDisposable
     public async Task WriteAsync_ThatControlsTheTransaction_IsRefusedWithAClearError_AndItsBatchStillCommits(string sql)
     {
         await using SqliteDatabase db = _temp.OpenWithTable();
-        var (blocker, release, _) = HoldWriter(db);
+        var (blocker, holder) = HoldWriter(db);
         Task ok1 = db.WriteAsync(c => TempFolder.Insert(c, 1));
         Task bad = db.WriteAsync(c =>
         {
@@ -82,7 +77,7 @@ public sealed class WriteTests : IDisposable
             TempFolder.Exec(c, sql);
         });
         Task ok2 = db.WriteAsync(c => TempFolder.Insert(c, 3));
-        release.Set();
+        holder.Release();
 
         await blocker;
         await ok1;
@@ -131,10 +126,10 @@ public sealed class WriteTests : IDisposable
     public async Task WriteAsync_ThatClosesTheConnection_FailsItsBatch_AndTheNextBatchWorks()
     {
         await using SqliteDatabase db = _temp.OpenWithTable();
-        var (blocker, release, _) = HoldWriter(db);
+        var (blocker, holder) = HoldWriter(db);
         Task before = db.WriteAsync(c => TempFolder.Insert(c, 1));
         Task closer = db.WriteAsync(c => c.Close());
-        release.Set();
+        holder.Release();
 
         InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => closer);
         Assert.Contains("closed the write connection", error.Message, StringComparison.Ordinal);
@@ -215,12 +210,12 @@ public sealed class WriteTests : IDisposable
     public async Task WriteAsync_CancelledBeforeItStarts_IsCancelled_AndNeverRuns()
     {
         await using SqliteDatabase db = _temp.OpenWithTable();
-        var (blocker, release, _) = HoldWriter(db);
+        var (blocker, holder) = HoldWriter(db);
         using var cancel = new CancellationTokenSource();
         bool ran = false;
         Task cancelled = db.WriteAsync(c => ran = true, cancel.Token);
         cancel.Cancel();
-        release.Set();
+        holder.Release();
 
         await blocker;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);

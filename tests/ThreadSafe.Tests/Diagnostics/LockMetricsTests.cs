@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using ThreadSafe.Diagnostics;
 using ThreadSafe.Tests.Shared;
 
@@ -9,50 +7,16 @@ namespace ThreadSafe.Tests.Diagnostics;
 [Collection(LockOrderCollection.Name)]
 public sealed class LockMetricsTests : LockDiagnosticsTestBase, IDisposable
 {
-    private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<(string Instrument, double Value, string? Name, string? Access)> _measurements = new();
-
-    public LockMetricsTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.lock.", StringComparison.Ordinal))
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Collect(instrument, value, tags));
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Collect(instrument, value, tags));
-        _listener.Start();
-    }
+    private readonly MeterRecorder _recorder = new("threadsafe.lock.");
 
     void IDisposable.Dispose()
     {
-        _listener.Dispose();
+        _recorder.Dispose();
         Dispose();
     }
 
-    private void Collect(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        string? name = null;
-        string? access = null;
-        foreach (KeyValuePair<string, object?> tag in tags)
-        {
-            if (tag.Key == "threadsafe.name")
-            {
-                name = tag.Value as string;
-            }
-            else if (tag.Key == "threadsafe.lock.access")
-            {
-                access = tag.Value as string;
-            }
-        }
-
-        _measurements.Enqueue((instrument.Name, value, name, access));
-    }
-
     private List<(string Instrument, double Value, string? Access)> Of(string guardName) =>
-        [.. _measurements.Where(m => m.Name == guardName).Select(m => (m.Instrument, m.Value, m.Access))];
+        [.. _recorder.Measurements.Where(m => m.Tag("threadsafe.name") == guardName).Select(m => (m.Instrument, m.Value, m.Tag("threadsafe.lock.access")))];
 
     [Fact]
     public void Global_ContendedGuarded_RecordsContentionWaitAndHold_TaggedWithNameAndAccess()
@@ -116,16 +80,7 @@ public sealed class LockMetricsTests : LockDiagnosticsTestBase, IDisposable
     [Fact]
     public void ListenerThatThrows_LosesItsMeasurement_AndTheGuardWorksOn()
     {
-        using var throwing = new MeterListener();
-        throwing.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Name.StartsWith("threadsafe.lock.", StringComparison.Ordinal))
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        throwing.SetMeasurementEventCallback<double>((_, _, _, _) => throw new InvalidOperationException("listener bug"));
-        throwing.Start();
+        using var throwing = new MeterRecorder("threadsafe.lock.", onMeasurement: (_, _) => throw new InvalidOperationException("listener bug"));
         var guard = new Guarded<int>(0, name: "metrics throwing listener") { RecordsMetrics = true };
         Assert.Equal(1, guard.Update(v => v + 1));
         Assert.Equal(1, guard.Read(v => v));

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests.Metrics;
@@ -11,30 +10,11 @@ public sealed class SingleWriterMetricsTests
     {
         string name = $"throwing-listener-{Guid.NewGuid():N}";
         int thrown = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
+        using var listener = new MeterRecorder("threadsafe.single_writer.", name, (instrument, _) =>
         {
-            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.single_writer.", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        void Throw(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                if (tag.Key == "threadsafe.name" && Equals(tag.Value, name))
-                {
-                    Interlocked.Increment(ref thrown);
-                    throw new InvalidOperationException("listener fails on " + instrument.Name);
-                }
-            }
-        }
-
-        listener.SetMeasurementEventCallback<long>((i, _, t, _) => Throw(i, t));
-        listener.SetMeasurementEventCallback<int>((i, _, t, _) => Throw(i, t));
-        listener.SetMeasurementEventCallback<double>((i, _, t, _) => Throw(i, t));
-        listener.Start();
+            Interlocked.Increment(ref thrown);
+            throw new InvalidOperationException("listener fails on " + instrument.Name);
+        });
 
         var writer = new SingleWriter<List<int>>(() => new List<int>(), new SingleWriterOptions<List<int>> { Name = name });
         for (int i = 0; i < 20; i++)

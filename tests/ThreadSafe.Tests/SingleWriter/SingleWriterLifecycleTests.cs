@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
@@ -111,30 +110,7 @@ public sealed class SingleWriterLifecycleTests
     public async Task Metrics_AreRecordedOnTheThreadSafeMeter()
     {
         const string Name = "metrics-writer";
-        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.single_writer.", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                if (tag.Key == "threadsafe.name" && Equals(tag.Value, Name))
-                {
-                    seen.AddOrUpdate(instrument.Name, value, (_, old) => old + value);
-                }
-            }
-        }
-
-        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
-        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
-        listener.Start();
+        using var recorder = new MeterRecorder("threadsafe.single_writer.", Name);
 
         var writer = new SingleWriter<FakeDb>(() => new FakeDb(), new SingleWriterOptions<FakeDb> { Name = Name });
         for (int i = 0; i < 3; i++)
@@ -161,9 +137,10 @@ public sealed class SingleWriterLifecycleTests
 
         await writer.CompleteAsync().WaitAsync(TestLimits.Wait);
 
-        Assert.Equal(4, seen["threadsafe.single_writer.batch.size"]); // 3 writes + the blocker; the cancelled write never ran
-        Assert.Equal(0, seen["threadsafe.single_writer.queue.length"]); // +1 and -1 per write, cancelled ones included
-        Assert.True(seen["threadsafe.single_writer.write.duration"] > 0);
+        Assert.Equal(4, recorder.Sum("threadsafe.single_writer.batch.size")); // 3 writes + the blocker; the cancelled write never ran
+        Assert.NotEmpty(recorder.Values("threadsafe.single_writer.queue.length"));
+        Assert.Equal(0, recorder.Sum("threadsafe.single_writer.queue.length")); // +1 and -1 per write, cancelled ones included
+        Assert.True(recorder.Sum("threadsafe.single_writer.write.duration") > 0);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using ThreadSafe.Tests.Shared;
 
 namespace ThreadSafe.Tests;
@@ -13,26 +12,14 @@ public sealed class SingleWriterRaceTests
         var openGate = new ManualResetEvent(false);
         var postWaiting = new ManualResetEvent(false);
         long queued = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
+        using var listener = new MeterRecorder("threadsafe.single_writer.queue.length", name, (_, value) =>
         {
-            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name == "threadsafe.single_writer.queue.length")
+            // The second write accepted (the Post) is recorded just before its thread blocks for room.
+            if (value > 0 && Interlocked.Add(ref queued, (long)value) == 2)
             {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                // The second write accepted (the Post) is recorded just before its thread blocks for room.
-                if (tag.Key == "threadsafe.name" && Equals(tag.Value, name) && value > 0 && Interlocked.Add(ref queued, value) == 2)
-                {
-                    postWaiting.Set();
-                }
+                postWaiting.Set();
             }
         });
-        listener.Start();
 
         var original = new IOException("cannot open");
         var reported = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);

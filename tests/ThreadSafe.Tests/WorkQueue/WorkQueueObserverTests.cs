@@ -7,38 +7,15 @@ namespace ThreadSafe.Tests.WorkQueue;
 /// <summary>Metrics listeners, the boundary of <see cref="WorkQueue{T}"/> with observers: they may throw, they must be told the truth.</summary>
 public sealed class WorkQueueObserverTests
 {
-    private static MeterListener Listen(string queueName, Action<string, long> onMeasurement)
+    private const string Prefix = "threadsafe.work_queue.";
+
+    // The queue's other listener fails on every duration (a double histogram): counting must go on regardless.
+    private static void FailOnDurations(Instrument instrument, double value)
     {
-        var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
+        if (instrument is Histogram<double>)
         {
-            if (instrument.Meter.Name == "ThreadSafe" && instrument.Name.StartsWith("threadsafe.work_queue.", StringComparison.Ordinal))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                if (tag.Key == "threadsafe.name" && (string?)tag.Value == queueName)
-                {
-                    onMeasurement(instrument.Name, value);
-                }
-            }
-        });
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-        {
-            foreach (KeyValuePair<string, object?> tag in tags)
-            {
-                if (tag.Key == "threadsafe.name" && (string?)tag.Value == queueName)
-                {
-                    throw new InvalidOperationException("listener fails on " + instrument.Name);
-                }
-            }
-        });
-        listener.Start();
-        return listener;
+            throw new InvalidOperationException("listener fails on " + instrument.Name);
+        }
     }
 
     [Theory]
@@ -47,7 +24,7 @@ public sealed class WorkQueueObserverTests
     public async Task ThrowingMeterListener_NeverLosesAnItemNorKillsAConsumer(bool dedicatedThreads)
     {
         string name = $"throwing-listener-{Guid.NewGuid():N}";
-        using MeterListener listener = Listen(name, (instrument, _) => throw new InvalidOperationException("listener fails on " + instrument));
+        using var listener = new MeterRecorder(Prefix, name, (instrument, _) => throw new InvalidOperationException("listener fails on " + instrument.Name));
         var handled = new ConcurrentDictionary<int, bool>();
         var queue = new WorkQueue<int>(
             item => handled[item] = true,
@@ -66,8 +43,7 @@ public sealed class WorkQueueObserverTests
     public async Task Metrics_UseOneNamingScheme_AndCountProcessedFailedAndLength()
     {
         string name = $"metrics-{Guid.NewGuid():N}";
-        var totals = new ConcurrentDictionary<string, long>();
-        using MeterListener listener = Listen(name, (instrument, value) => totals.AddOrUpdate(instrument, value, (_, v) => v + value));
+        using var recorder = new MeterRecorder(Prefix, name, FailOnDurations);
         var queue = new WorkQueue<int>(
             item =>
             {
@@ -83,23 +59,17 @@ public sealed class WorkQueueObserverTests
         }
 
         await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
-        Assert.Equal(9, totals.GetValueOrDefault("threadsafe.work_queue.processed"));
-        Assert.Equal(1, totals.GetValueOrDefault("threadsafe.work_queue.failed"));
-        Assert.Equal(0, totals.GetValueOrDefault("threadsafe.work_queue.length", -1));
+        Assert.Equal(9, recorder.Sum("threadsafe.work_queue.processed"));
+        Assert.Equal(1, recorder.Sum("threadsafe.work_queue.failed"));
+        Assert.NotEmpty(recorder.Values("threadsafe.work_queue.length"));
+        Assert.Equal(0, recorder.Sum("threadsafe.work_queue.length"));
     }
 
     [Fact]
     public async Task LengthMetric_EndsAtZero_AfterAnAsyncHandlerHandsItsItemBackOnAbort()
     {
         string name = $"length-{Guid.NewGuid():N}";
-        long length = 0;
-        using MeterListener listener = Listen(name, (instrument, value) =>
-        {
-            if (instrument == "threadsafe.work_queue.length")
-            {
-                Interlocked.Add(ref length, value);
-            }
-        });
+        using var recorder = new MeterRecorder(Prefix, name, FailOnDurations);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var queue = new WorkQueue<int>(
             async (item, token) =>
@@ -113,7 +83,8 @@ public sealed class WorkQueueObserverTests
         await queue.AddAsync(2);
         Assert.Equal(new List<int> { 1, 2 }, await queue.AbortAsync().WaitAsync(TestLimits.Wait));
         await queue.Completion.WaitAsync(TestLimits.Wait);
-        Assert.Equal(0, Interlocked.Read(ref length));
+        Assert.NotEmpty(recorder.Values("threadsafe.work_queue.length"));
+        Assert.Equal(0, recorder.Sum("threadsafe.work_queue.length"));
     }
 
     [Theory]
