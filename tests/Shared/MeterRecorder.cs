@@ -16,6 +16,10 @@ internal sealed class MeterRecorder : IDisposable
     private readonly MeterListener _listener = new();
     private readonly string? _name;
     private readonly Action<Instrument, double>? _onMeasurement;
+    private readonly bool _throwing;
+
+    // Measurements the callback of a Throwing recorder threw on (Interlocked: instruments record from any thread).
+    private int _thrown;
 
     // Guards _measurements: instruments record from any thread.
     private readonly object _gate = new();
@@ -43,6 +47,18 @@ internal sealed class MeterRecorder : IDisposable
         _listener.Start();
     }
 
+    private MeterRecorder(string instrumentPrefix, string? name, bool throwing)
+        : this(instrumentPrefix, name)
+    {
+        _throwing = throwing;
+    }
+
+    /// <summary>
+    /// The number of measurements a <see cref="Throwing"/> recorder threw on: more than zero shows the library did record
+    /// through the failing listener.
+    /// </summary>
+    public int Thrown => Volatile.Read(ref _thrown);
+
     /// <summary>A snapshot of the measurements kept so far, in the order they were recorded.</summary>
     public IReadOnlyList<RecordedMeasurement> Measurements
     {
@@ -61,6 +77,15 @@ internal sealed class MeterRecorder : IDisposable
     /// <summary>The sum of the values recorded so far on <paramref name="instrument"/> (0 when none).</summary>
     public double Sum(string instrument) => Values(instrument).Sum();
 
+    /// <summary>
+    /// Starts a recorder that stands for a listener with a bug: after keeping each measurement it throws an
+    /// <see cref="InvalidOperationException"/> naming the instrument, on the recording thread (<see cref="Thrown"/> counts them).
+    /// </summary>
+    /// <param name="instrumentPrefix">The start of the instrument names to enable.</param>
+    /// <param name="name">Keep (and throw on) only measurements whose <c>threadsafe.name</c> tag equals this; null: all.</param>
+    /// <returns>The recorder; dispose it to stop listening.</returns>
+    public static MeterRecorder Throwing(string instrumentPrefix, string? name = null) => new(instrumentPrefix, name, throwing: true);
+
     /// <summary>Stops listening; measurements kept so far stay queryable.</summary>
     public void Dispose() => _listener.Dispose();
 
@@ -78,5 +103,10 @@ internal sealed class MeterRecorder : IDisposable
         }
 
         _onMeasurement?.Invoke(instrument, value);
+        if (_throwing)
+        {
+            Interlocked.Increment(ref _thrown);
+            throw new InvalidOperationException("listener fails on " + instrument.Name);
+        }
     }
 }

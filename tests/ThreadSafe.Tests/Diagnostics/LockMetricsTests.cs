@@ -80,10 +80,11 @@ public sealed class LockMetricsTests : LockDiagnosticsTestBase, IDisposable
     [Fact]
     public void ListenerThatThrows_LosesItsMeasurement_AndTheGuardWorksOn()
     {
-        using var throwing = new MeterRecorder("threadsafe.lock.", onMeasurement: (_, _) => throw new InvalidOperationException("listener bug"));
+        using var throwing = MeterRecorder.Throwing("threadsafe.lock.");
         var guard = new Guarded<int>(0, name: "metrics throwing listener") { RecordsMetrics = true };
         Assert.Equal(1, guard.Update(v => v + 1));
         Assert.Equal(1, guard.Read(v => v));
         Assert.False(guard.GetLockInfo().IsHeld);
+        Assert.True(throwing.Thrown > 0, "the listener saw the guard's measurements (and threw on them)");
     }
 }

@@ -24,7 +24,7 @@ public sealed class WorkQueueObserverTests
     public async Task ThrowingMeterListener_NeverLosesAnItemNorKillsAConsumer(bool dedicatedThreads)
     {
         string name = $"throwing-listener-{Guid.NewGuid():N}";
-        using var listener = new MeterRecorder(Prefix, name, (instrument, _) => throw new InvalidOperationException("listener fails on " + instrument.Name));
+        using var listener = MeterRecorder.Throwing(Prefix, name);
         var handled = new ConcurrentDictionary<int, bool>();
         var queue = new WorkQueue<int>(
             item => handled[item] = true,
@@ -37,6 +37,7 @@ public sealed class WorkQueueObserverTests
         await queue.CompleteAsync().WaitAsync(TestLimits.Wait);
         Assert.Equal(500, handled.Count);
         Assert.Equal(500, queue.ProcessedCount);
+        Assert.True(listener.Thrown > 0, "the listener saw the queue's measurements (and threw on them)");
     }
 
     [Fact]
